@@ -1,0 +1,7 @@
+"""`python -m generator`: emit the consumer stack's template."""
+
+import sys
+
+from generator.cli import main
+
+sys.exit(main())

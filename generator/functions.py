@@ -1,0 +1,131 @@
+"""Lambda functions: a shared factory (role, log group, function) and the copy function."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from troposphere import AWSProperty, GetAtt, Ref, Template, awslambda, logs
+from troposphere.validators import integer
+
+from generator import iam
+from generator.checkov import skips
+from generator.inline import InlinedCode
+
+RUNTIME = "python3.13"
+HANDLER = "index.handler"
+LOG_RETENTION_DAYS = 365
+COPY_TIMEOUT = 900  # Lambda's maximum: a 5 TiB artifact is the only thing that should stop a copy
+COPY_MEMORY = 1024  # MiB: more memory buys network and CPU; the copy itself stays bounded
+COPY_BATCH_SIZE = 10
+COPY_MAX_CONCURRENCY = 5
+
+FUNCTION_SKIPS = (
+    ("CKV_AWS_115", "Concurrency is capped by the event source mapping's MaximumConcurrency "
+     "(copy) or by CloudFormation's single request (trigger), not by reserved concurrency."),
+    ("CKV_AWS_116", "Failures are kept by the SQS dead-letter queue (copy) or reported to "
+     "CloudFormation (trigger); a function DLQ would add nothing."),
+    ("CKV_AWS_117", "The function only reaches S3, STS and Step Functions endpoints; "
+     "a VPC would need NAT or endpoints in every consumer account."),
+    ("CKV_AWS_173", "Environment variables hold only bucket names, ARNs and regions, "
+     "no secrets."),
+)
+
+
+class EventSourceMappingScalingConfig(AWSProperty):
+    """ScalingConfig of AWS::Lambda::EventSourceMapping (troposphere 4.11 maps another one)."""
+
+    props = {"MaximumConcurrency": (integer, False)}
+
+
+class EventSourceMapping(awslambda.EventSourceMapping):
+    """AWS::Lambda::EventSourceMapping whose ScalingConfig takes MaximumConcurrency."""
+
+    props = {
+        **awslambda.EventSourceMapping.props,
+        "ScalingConfig": (EventSourceMappingScalingConfig, False),
+    }
+
+
+@dataclass(frozen=True)
+class PythonFunction:
+    """A function with its role and log group."""
+
+    function: awslambda.Function
+    role: Any
+    log_group: logs.LogGroup
+
+
+def add_python_function(
+    template: Template,
+    title: str,
+    code: InlinedCode,
+    environment: dict[str, Any],
+    statements: list,
+    timeout: int,
+    memory: int,
+    description: str,
+) -> PythonFunction:
+    """Add a python function with inline code, its own log group and a least-privilege role."""
+    log_group = template.add_resource(
+        logs.LogGroup(
+            f"{title}LogGroup",
+            RetentionInDays=LOG_RETENTION_DAYS,
+            Metadata=skips(("CKV_AWS_158", "Logs hold no secrets; the default "
+                            "CloudWatch Logs encryption needs no KMS key per account.")),
+        )
+    )
+    role = template.add_resource(
+        iam.lambda_role(f"{title}Role", title, iam.write_logs(log_group), *statements)
+    )
+    function = template.add_resource(
+        awslambda.Function(
+            title,
+            Description=description,
+            Runtime=RUNTIME,
+            Handler=HANDLER,
+            Code=awslambda.Code(ZipFile=code.code),
+            Role=GetAtt(role, "Arn"),
+            Timeout=timeout,
+            MemorySize=memory,
+            Environment=awslambda.Environment(Variables=environment),
+            LoggingConfig=awslambda.LoggingConfig(LogGroup=Ref(log_group)),
+            Metadata=skips(*FUNCTION_SKIPS),
+        )
+    )
+    return PythonFunction(function=function, role=role, log_group=log_group)
+
+
+def add_copy_function(
+    template: Template, params: dict, code: InlinedCode, bucket_name: Any, queue: Any
+) -> PythonFunction:
+    """Add the copy function, fed by `queue` in batches with partial batch responses."""
+    copy = add_python_function(
+        template,
+        "CopyFunction",
+        code,
+        environment={
+            "TARGET_BUCKET": bucket_name,
+            "DISTRIBUTION_BUCKET": Ref(params["DistributionBucket"]),
+            "DISTRIBUTION_REGION": Ref(params["DistributionRegion"]),
+        },
+        statements=[
+            iam.consume_queue(queue),
+            iam.write_objects(bucket_name),
+            iam.list_bucket(bucket_name),
+        ],
+        timeout=COPY_TIMEOUT,
+        memory=COPY_MEMORY,
+        description="Copies announced build artifacts into the target bucket",
+    )
+    template.add_resource(
+        EventSourceMapping(
+            "CopyFunctionEventSource",
+            EventSourceArn=GetAtt(queue, "Arn"),
+            FunctionName=Ref(copy.function),
+            BatchSize=COPY_BATCH_SIZE,
+            FunctionResponseTypes=["ReportBatchItemFailures"],
+            ScalingConfig=EventSourceMappingScalingConfig(MaximumConcurrency=COPY_MAX_CONCURRENCY),
+        )
+    )
+    return copy

@@ -1,0 +1,124 @@
+"""awacs statement factories shared by every role and resource policy in the stack.
+
+Every ARN is built with `Sub`/`GetAtt` and `${AWS::Partition}`; nothing here splits strings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from awacs import logs, s3, sqs, sts
+from awacs.aws import (
+    Allow,
+    ArnEquals,
+    Bool,
+    Condition,
+    Deny,
+    Policy,
+    PolicyDocument,
+    Principal,
+    Statement,
+)
+from troposphere import GetAtt, Sub, iam
+
+VERSION = "2012-10-17"
+
+
+def bucket_arn(bucket: Any) -> Sub:
+    """ARN of the bucket named by `bucket` (a string or intrinsic)."""
+    return Sub("arn:${AWS::Partition}:s3:::${Bucket}", Bucket=bucket)
+
+
+def objects_arn(bucket: Any) -> Sub:
+    """ARN of every object in the bucket named by `bucket`."""
+    return Sub("arn:${AWS::Partition}:s3:::${Bucket}/*", Bucket=bucket)
+
+
+def assumed_by(service: str) -> PolicyDocument:
+    """Trust policy that lets one AWS service assume a role."""
+    return PolicyDocument(
+        Version=VERSION,
+        Statement=[
+            Statement(Effect=Allow, Principal=Principal("Service", service), Action=[sts.AssumeRole])
+        ],
+    )
+
+
+def write_logs(log_group: Any) -> Statement:
+    """Create streams and put events in one log group (its `GetAtt Arn` ends in `:*`)."""
+    return Statement(
+        Effect=Allow,
+        Action=[logs.CreateLogStream, logs.PutLogEvents],
+        Resource=[GetAtt(log_group, "Arn")],
+    )
+
+
+def consume_queue(queue: Any) -> Statement:
+    """What an SQS event source mapping needs on its queue."""
+    return Statement(
+        Effect=Allow,
+        Action=[
+            sqs.ReceiveMessage,
+            sqs.DeleteMessage,
+            sqs.GetQueueAttributes,
+            sqs.ChangeMessageVisibility,
+        ],
+        Resource=[GetAtt(queue, "Arn")],
+    )
+
+
+def write_objects(bucket: Any) -> Statement:
+    """Put, read (HeadObject) and abort multipart uploads of the bucket's objects."""
+    return Statement(
+        Effect=Allow,
+        Action=[s3.PutObject, s3.GetObject, s3.AbortMultipartUpload],
+        Resource=[objects_arn(bucket)],
+    )
+
+
+def list_bucket(bucket: Any) -> Statement:
+    """ListBucket, so that HeadObject on a missing key answers 404 rather than 403."""
+    return Statement(Effect=Allow, Action=[s3.ListBucket], Resource=[bucket_arn(bucket)])
+
+
+def assume_role(role_arn: Any) -> Statement:
+    """Assume exactly one (cross-account) role."""
+    return Statement(Effect=Allow, Action=[sts.AssumeRole], Resource=[role_arn])
+
+
+def deny_insecure_transport(bucket: Any) -> Statement:
+    """Deny every request to the bucket and its objects that does not use TLS."""
+    return Statement(
+        Sid="DenyInsecureTransport",
+        Effect=Deny,
+        Principal=Principal("*"),
+        Action=[s3.Action("*")],
+        Resource=[bucket_arn(bucket), objects_arn(bucket)],
+        Condition=Condition(Bool("aws:SecureTransport", "false")),
+    )
+
+
+def sns_may_send(queue: Any, topic_arn: Any) -> Statement:
+    """Let SNS deliver to the queue, only on behalf of one topic."""
+    return Statement(
+        Sid="AllowDistributionTopic",
+        Effect=Allow,
+        Principal=Principal("Service", "sns.amazonaws.com"),
+        Action=[sqs.SendMessage],
+        Resource=[GetAtt(queue, "Arn")],
+        Condition=Condition(ArnEquals("aws:SourceArn", topic_arn)),
+    )
+
+
+def policy(*statements: Statement) -> Policy:
+    """A policy document made of `statements`."""
+    return Policy(Version=VERSION, Statement=list(statements))
+
+
+def lambda_role(title: str, policy_name: str, *statements: Statement) -> iam.Role:
+    """A role Lambda assumes, with one inline policy of `statements`."""
+    return iam.Role(
+        title,
+        AssumeRolePolicyDocument=assumed_by("lambda.amazonaws.com"),
+        Policies=[iam.Policy(PolicyName=policy_name, PolicyDocument=policy(*statements))],
+    )

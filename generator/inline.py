@@ -1,0 +1,57 @@
+"""Minify a handler module from handlers/ into the string that goes into `Code.ZipFile`."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+import python_minifier
+
+HANDLERS_DIR = Path(__file__).resolve().parent.parent / "handlers"
+ENTRY_POINT = "handler"
+
+
+class InlineError(ValueError):
+    """A handler module cannot be inlined (missing, does not compile, no entry point)."""
+
+
+@dataclass(frozen=True)
+class InlinedCode:
+    """A handler's minified code and its sizes before and after minification."""
+
+    name: str
+    code: str
+    source_bytes: int
+
+    @property
+    def inlined_bytes(self) -> int:
+        return len(self.code.encode())
+
+
+def inline_handler(name: str, handlers_dir: Path = HANDLERS_DIR) -> InlinedCode:
+    """Read `handlers/<name>.py`, minify it keeping `handler` importable, and check the result."""
+    path = handlers_dir / f"{name}.py"
+    try:
+        source = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise InlineError(f"cannot read handler {path}: {err.strerror}") from err
+    code = python_minifier.minify(
+        source,
+        filename=path.name,
+        remove_literal_statements=True,  # docstrings: the shipped code needs none
+        rename_globals=False,  # keeps `handler` and every public name importable
+    )
+    _check(code, path)
+    return InlinedCode(name=name, code=code, source_bytes=len(source.encode()))
+
+
+def _check(code: str, path: Path) -> None:
+    try:
+        tree = ast.parse(code, filename=str(path))
+        compile(tree, str(path), "exec")
+    except SyntaxError as err:
+        raise InlineError(f"minified {path.name} does not compile: {err}") from err
+    names = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+    if ENTRY_POINT not in names:
+        raise InlineError(f"{path.name} defines no top-level `{ENTRY_POINT}` function")

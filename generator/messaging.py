@@ -1,0 +1,111 @@
+"""Queue, dead-letter queue, queue policy, the filtered subscription and the DLQ alarm."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from troposphere import (
+    AWS_ACCOUNT_ID,
+    AWS_NO_VALUE,
+    AWS_REGION,
+    Equals,
+    GetAtt,
+    If,
+    Not,
+    Ref,
+    Template,
+    cloudwatch,
+    sns,
+    sqs,
+)
+
+from generator import iam
+
+MAX_RECEIVE_COUNT = 5
+DLQ_RETENTION_SECONDS = 14 * 24 * 3600
+QUEUE_RETENTION_SECONDS = 4 * 24 * 3600
+VISIBILITY_FACTOR = 6  # AWS's advice for SQS event sources: at least 6 x the function timeout
+HAS_ALARM_TOPIC = "HasAlarmTopic"
+
+
+@dataclass(frozen=True)
+class Messaging:
+    """The resources other modules refer to."""
+
+    queue: sqs.Queue
+    dead_letter_queue: sqs.Queue
+    subscription: sns.SubscriptionResource
+
+
+def add_messaging(template: Template, params: dict, function_timeout: int) -> Messaging:
+    """Add the queue pair, the SNS-only queue policy, the subscription and the DLQ alarm."""
+    dlq = template.add_resource(
+        sqs.Queue(
+            "ArtifactDeadLetterQueue",
+            SqsManagedSseEnabled=True,
+            MessageRetentionPeriod=DLQ_RETENTION_SECONDS,
+        )
+    )
+    queue = template.add_resource(
+        sqs.Queue(
+            "ArtifactQueue",
+            SqsManagedSseEnabled=True,
+            MessageRetentionPeriod=QUEUE_RETENTION_SECONDS,
+            VisibilityTimeout=VISIBILITY_FACTOR * function_timeout,
+            RedrivePolicy=sqs.RedrivePolicy(
+                deadLetterTargetArn=GetAtt(dlq, "Arn"), maxReceiveCount=MAX_RECEIVE_COUNT
+            ),
+        )
+    )
+    queue_policy = template.add_resource(
+        sqs.QueuePolicy(
+            "ArtifactQueuePolicy",
+            Queues=[Ref(queue)],
+            PolicyDocument=iam.policy(iam.sns_may_send(queue, Ref(params["DistributionTopic"]))),
+        )
+    )
+    subscription = template.add_resource(_subscription(params, queue, queue_policy))
+    _add_alarm(template, params, dlq)
+    return Messaging(queue=queue, dead_letter_queue=dlq, subscription=subscription)
+
+
+def _subscription(params: dict, queue: sqs.Queue, queue_policy: sqs.QueuePolicy):
+    # DependsOn the queue policy: until it exists SNS cannot deliver, and messages would be lost.
+    return sns.SubscriptionResource(
+        "DistributionSubscription",
+        DependsOn=[queue_policy.title],
+        Protocol="sqs",
+        Endpoint=GetAtt(queue, "Arn"),
+        TopicArn=Ref(params["DistributionTopic"]),
+        Region=Ref(params["DistributionRegion"]),
+        RawMessageDelivery=True,
+        FilterPolicy={
+            "account": ["ALL", Ref(AWS_ACCOUNT_ID)],
+            "region": ["ALL", Ref(AWS_REGION)],
+        },
+    )
+
+
+def _add_alarm(template: Template, params: dict, dlq: sqs.Queue) -> None:
+    topic = params["AlarmTopic"]
+    template.add_condition(HAS_ALARM_TOPIC, Not(Equals(Ref(topic), "")))
+    actions = If(HAS_ALARM_TOPIC, [Ref(topic)], Ref(AWS_NO_VALUE))
+    template.add_resource(
+        cloudwatch.Alarm(
+            "DeadLetterQueueAlarm",
+            AlarmDescription="Artifacts failed to copy and are kept in the dead-letter queue",
+            Namespace="AWS/SQS",
+            MetricName="ApproximateNumberOfMessagesVisible",
+            Dimensions=[
+                cloudwatch.MetricDimension(Name="QueueName", Value=GetAtt(dlq, "QueueName"))
+            ],
+            Statistic="Maximum",
+            Period=300,
+            EvaluationPeriods=1,
+            Threshold=0,
+            ComparisonOperator="GreaterThanThreshold",
+            TreatMissingData="notBreaching",
+            AlarmActions=actions,
+            OKActions=actions,
+        )
+    )

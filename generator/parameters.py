@@ -1,0 +1,153 @@
+"""Template parameters (the DESIGN.md contract), their validation and console grouping."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from troposphere import Parameter, Template
+
+PARTITION = r"arn:aws(-[a-z]+)*"
+REGION = r"[a-z]{2}(-[a-z]+)+-[0-9]"
+ACCOUNT = r"[0-9]{12}"
+BUCKET = r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"
+TOPIC_ARN = rf"{PARTITION}:sns:{REGION}:{ACCOUNT}:[A-Za-z0-9_-]{{1,256}}"
+
+NO_VALUE = "!NO_VALUE"
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    """One template parameter: its contract name, default and validation."""
+
+    name: str
+    label: str
+    description: str
+    default: str
+    pattern: str
+    constraint: str
+    group: str
+
+
+SPECS: tuple[ParameterSpec, ...] = (
+    ParameterSpec(
+        "DistributionTopic",
+        "Distribution topic ARN",
+        "ARN of the distributor's SNS topic that announces new build artifacts.",
+        "arn:aws:sns:eu-west-1:529985782713:build-artifact-distributor-DistributionTopic-1A5L07HYRFVRA",
+        rf"^{TOPIC_ARN}$",
+        "must be an SNS topic ARN, e.g. arn:aws:sns:eu-west-1:123456789012:my-topic",
+        "Distributor",
+    ),
+    ParameterSpec(
+        "DistributionRegion",
+        "Distribution region",
+        "Region of the distributor stack (where its topic and state machine live).",
+        "eu-west-1",
+        rf"^{REGION}$",
+        "must be a region name, e.g. eu-west-1",
+        "Distributor",
+    ),
+    ParameterSpec(
+        "DistributionBucket",
+        "Distribution bucket",
+        "The distributor's source bucket: the only bucket artifacts are copied from, and the "
+        "name rewritten to the target bucket inside CloudFormation templates.",
+        "tts-cloud-artifacts-529985782713-eu-west-1",
+        rf"^{BUCKET}$",
+        "must be an S3 bucket name (3-63 lowercase letters, digits, dots and hyphens)",
+        "Distributor",
+    ),
+    ParameterSpec(
+        "InitialDistributionRole",
+        "Initial distribution role ARN",
+        "Role in the distributor account that this stack assumes to request the initial set.",
+        "arn:aws:iam::529985782713:role/TriggerInitSetRole",
+        rf"^{PARTITION}:iam::{ACCOUNT}:role/[A-Za-z0-9+=,.@_/-]{{1,512}}$",
+        "must be an IAM role ARN, e.g. arn:aws:iam::123456789012:role/TriggerInitSetRole",
+        "Distributor",
+    ),
+    ParameterSpec(
+        "InitialDistributionSetMachine",
+        "Initial distribution state machine ARN",
+        "Step Functions state machine in the distributor account that sends the initial set.",
+        "arn:aws:states:eu-west-1:529985782713:stateMachine:InitSetRetrieverMachine-i1BYUlZbD1Si",
+        rf"^{PARTITION}:states:{REGION}:{ACCOUNT}:stateMachine:[A-Za-z0-9_-]{{1,80}}$",
+        "must be a Step Functions state machine ARN, "
+        "e.g. arn:aws:states:eu-west-1:123456789012:stateMachine:InitialSet",
+        "Distributor",
+    ),
+    ParameterSpec(
+        "TargetBucket",
+        "Target bucket",
+        f"Existing bucket to copy artifacts into. {NO_VALUE} or empty creates and retains "
+        "tts-cloud-artifacts-<account>-<region>.",
+        NO_VALUE,
+        rf"^({NO_VALUE}|{BUCKET})?$",
+        f"must be {NO_VALUE}, empty, or an S3 bucket name",
+        "Consumer",
+    ),
+    ParameterSpec(
+        "TriggerVersion",
+        "Initial set trigger version",
+        "Change this value on a stack update to request the initial set again.",
+        "1.0",
+        r"^[A-Za-z0-9._-]{1,64}$",
+        "must be 1-64 letters, digits, dots, underscores or hyphens",
+        "Consumer",
+    ),
+    ParameterSpec(
+        "BucketNameParameterName",
+        "SSM parameter name",
+        "Name of the SSM parameter that holds the target bucket's name for other stacks.",
+        "/build-artifact-consumer/bucket-name",
+        r"^/[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$",
+        "must be an SSM parameter path such as /build-artifact-consumer/bucket-name",
+        "Consumer",
+    ),
+    ParameterSpec(
+        "AlarmTopic",
+        "Alarm topic ARN (optional)",
+        "SNS topic notified when messages reach the dead-letter queue; empty for none.",
+        "",
+        rf"^({TOPIC_ARN})?$",
+        "must be empty or an SNS topic ARN",
+        "Consumer",
+    ),
+)
+
+GROUPS = (
+    ("Distributor", "Distributor (where artifacts come from)"),
+    ("Consumer", "Consumer (this account and region)"),
+)
+
+
+def add_parameters(template: Template, defaults: dict[str, str] | None = None) -> dict[str, Parameter]:
+    """Add every parameter (with `defaults` overriding the built-in ones) and the console grouping."""
+    defaults = defaults or {}
+    params = {}
+    for spec in SPECS:
+        params[spec.name] = template.add_parameter(
+            Parameter(
+                spec.name,
+                Type="String",
+                Description=spec.description,
+                Default=defaults.get(spec.name, spec.default),
+                AllowedPattern=spec.pattern,
+                ConstraintDescription=spec.constraint,
+            )
+        )
+    template.set_metadata({"AWS::CloudFormation::Interface": _interface()})
+    return params
+
+
+def _interface() -> dict:
+    return {
+        "ParameterGroups": [
+            {
+                "Label": {"default": label},
+                "Parameters": [s.name for s in SPECS if s.group == group],
+            }
+            for group, label in GROUPS
+        ],
+        "ParameterLabels": {s.name: {"default": s.label} for s in SPECS},
+    }

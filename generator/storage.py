@@ -1,0 +1,100 @@
+"""The target bucket: created and retained, or an existing one; its policy and SSM parameter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from troposphere import Equals, If, Or, Ref, Sub, Template, s3, ssm
+
+from generator import iam
+from generator.checkov import skips
+from generator.parameters import NO_VALUE
+
+CREATE_NEW_BUCKET = "CreateNewBucket"
+BUCKET = "ArtifactBucket"
+BUCKET_SKIPS = (
+    ("CKV_AWS_18", "Access logging needs a log bucket in every account; the bucket is private "
+     "and TLS-only, and CloudTrail data events can log access organisation-wide."),
+    ("CKV_AWS_144", "This stack already copies every artifact into every consumer region; "
+     "cross-region replication would duplicate that."),
+    ("CKV_AWS_145", "SSE-S3 (AES256) needs no KMS key, so the stack deploys unchanged "
+     "through StackSets into any account and region."),
+)
+
+
+@dataclass(frozen=True)
+class Storage:
+    """What other modules need: the one expression that names the target bucket."""
+
+    bucket_name: Any
+
+
+def add_storage(template: Template, params: dict) -> Storage:
+    """Add the condition, the retained bucket with its TLS-only policy, and the SSM parameter."""
+    target = params["TargetBucket"]
+    template.add_condition(
+        CREATE_NEW_BUCKET, Or(Equals(Ref(target), NO_VALUE), Equals(Ref(target), ""))
+    )
+    bucket = template.add_resource(_bucket())
+    name = If(CREATE_NEW_BUCKET, Ref(bucket), Ref(target))
+    template.add_resource(
+        s3.BucketPolicy(
+            "ArtifactBucketPolicy",
+            Condition=CREATE_NEW_BUCKET,
+            Bucket=Ref(bucket),
+            PolicyDocument=iam.policy(iam.deny_insecure_transport(Ref(bucket))),
+        )
+    )
+    template.add_resource(
+        ssm.Parameter(
+            "BucketNameParameter",
+            Name=Ref(params["BucketNameParameterName"]),
+            Type="String",
+            Value=name,
+            Description="Name of the bucket that build-artifact-consumer copies artifacts into",
+        )
+    )
+    return Storage(bucket_name=name)
+
+
+def _bucket() -> s3.Bucket:
+    return s3.Bucket(
+        BUCKET,
+        Condition=CREATE_NEW_BUCKET,
+        DeletionPolicy="Retain",
+        UpdateReplacePolicy="Retain",
+        BucketName=Sub("tts-cloud-artifacts-${AWS::AccountId}-${AWS::Region}"),
+        BucketEncryption=s3.BucketEncryption(
+            ServerSideEncryptionConfiguration=[
+                s3.ServerSideEncryptionRule(
+                    ServerSideEncryptionByDefault=s3.ServerSideEncryptionByDefault(
+                        SSEAlgorithm="AES256"
+                    )
+                )
+            ]
+        ),
+        PublicAccessBlockConfiguration=s3.PublicAccessBlockConfiguration(
+            BlockPublicAcls=True,
+            BlockPublicPolicy=True,
+            IgnorePublicAcls=True,
+            RestrictPublicBuckets=True,
+        ),
+        OwnershipControls=s3.OwnershipControls(
+            Rules=[s3.OwnershipControlsRule(ObjectOwnership="BucketOwnerEnforced")]
+        ),
+        VersioningConfiguration=s3.VersioningConfiguration(Status="Enabled"),
+        LifecycleConfiguration=s3.LifecycleConfiguration(
+            Rules=[
+                s3.LifecycleRule(
+                    Id="ExpireNoncurrentAndAbortIncompleteUploads",
+                    Status="Enabled",
+                    NoncurrentVersionExpiration=s3.NoncurrentVersionExpiration(NoncurrentDays=30),
+                    AbortIncompleteMultipartUpload=s3.AbortIncompleteMultipartUpload(
+                        DaysAfterInitiation=1
+                    ),
+                )
+            ]
+        ),
+        Metadata=skips(*BUCKET_SKIPS),
+    )

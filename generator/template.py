@@ -1,0 +1,60 @@
+"""`build_template()`: wires every module's resources into the consumer stack."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from troposphere import GetAtt, Output, Ref, Template
+
+from generator.functions import COPY_TIMEOUT, add_copy_function
+from generator.initial_set import add_initial_set
+from generator.inline import HANDLERS_DIR, InlinedCode, inline_handler
+from generator.messaging import add_messaging
+from generator.parameters import add_parameters
+from generator.storage import add_storage
+
+DESCRIPTION = (
+    "build-artifact-consumer: copies every build artifact a distributor announces into this "
+    "account and region, and requests the initial set on creation."
+)
+HANDLER_MODULES = ("copy_files", "initial_set_trigger")
+
+
+def inline_handlers(handlers_dir: Path = HANDLERS_DIR) -> dict[str, InlinedCode]:
+    """The minified code of each handler module, by module name."""
+    return {name: inline_handler(name, handlers_dir) for name in HANDLER_MODULES}
+
+
+def build_template(
+    defaults: dict[str, str] | None = None, code: dict[str, InlinedCode] | None = None
+) -> Template:
+    """Build the whole consumer stack; `defaults` overrides parameter defaults."""
+    code = code or inline_handlers()
+    template = Template(Description=DESCRIPTION)
+    template.set_version()
+    params = add_parameters(template, defaults)
+    storage = add_storage(template, params)
+    messaging = add_messaging(template, params, function_timeout=COPY_TIMEOUT)
+    copy = add_copy_function(
+        template, params, code["copy_files"], storage.bucket_name, messaging.queue
+    )
+    add_initial_set(template, params, code["initial_set_trigger"], messaging.subscription)
+    _add_outputs(template, storage.bucket_name, messaging, copy.function)
+    return template
+
+
+def _add_outputs(template: Template, bucket_name, messaging, function) -> None:
+    template.add_output(
+        [
+            Output("BucketName", Description="Bucket the artifacts are copied into",
+                   Value=bucket_name),
+            Output("QueueArn", Description="Queue subscribed to the distribution topic",
+                   Value=GetAtt(messaging.queue, "Arn")),
+            Output("QueueUrl", Description="URL of that queue", Value=Ref(messaging.queue)),
+            Output("DeadLetterQueueUrl",
+                   Description="Messages that failed maxReceiveCount times wait here",
+                   Value=Ref(messaging.dead_letter_queue)),
+            Output("CopyFunctionName", Description="Function that copies the artifacts",
+                   Value=Ref(function)),
+        ]
+    )

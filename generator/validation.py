@@ -1,0 +1,32 @@
+"""Checks the emitted template must pass: cfn-lint with no finding, and the size limit."""
+
+from __future__ import annotations
+
+from cfnlint.api import ManualArgs, lint
+
+TEMPLATE_BODY_LIMIT = 51_200  # bytes CloudFormation accepts as TemplateBody (no S3 upload)
+
+
+class ValidationError(ValueError):
+    """The template is not fit to ship; the message lists why."""
+
+
+def lint_findings(template_text: str) -> list[str]:
+    """Every cfn-lint error, warning and informational finding, one line each."""
+    matches = lint(template_text, config=ManualArgs(regions=["us-east-1"]))
+    return [f"{m.rule.id} {m.message} ({'/'.join(map(str, m.path))})" for m in matches]
+
+
+def validate(template_text: str) -> None:
+    """Raise ValidationError when cfn-lint finds anything or the template is too large."""
+    size = len(template_text.encode())
+    if size > TEMPLATE_BODY_LIMIT:
+        raise ValidationError(
+            f"template is {size} bytes, over CloudFormation's {TEMPLATE_BODY_LIMIT}-byte "
+            "TemplateBody limit"
+        )
+    findings = lint_findings(template_text)
+    if findings:
+        raise ValidationError(
+            f"cfn-lint reported {len(findings)} finding(s):\n" + "\n".join(findings)
+        )

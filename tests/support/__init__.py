@@ -1,0 +1,1 @@
+"""Shared test support: handler loading (source and inlined) and local AWS endpoints."""

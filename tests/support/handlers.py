@@ -1,0 +1,49 @@
+"""Load a handler module two ways: from handlers/ (source) and from the emitted template (inlined).
+
+Every handler test runs against both, so the code that ships is the code that is tested.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import sys
+from functools import cache
+from types import ModuleType
+
+from generator.inline import HANDLERS_DIR
+from generator.template import build_template
+
+FUNCTIONS = {"copy_files": "CopyFunction", "initial_set_trigger": "InitialSetTriggerFunction"}
+FLAVOURS = ("source", "inlined")
+_counter = itertools.count()
+
+
+@cache
+def emitted_template() -> dict:
+    """The template as `python -m generator` builds it from the current sources."""
+    return build_template().to_dict()
+
+
+def inlined_code(name: str) -> str:
+    """The `Code.ZipFile` string of the function that runs `handlers/<name>.py`."""
+    resource = emitted_template()["Resources"][FUNCTIONS[name]]
+    return resource["Properties"]["Code"]["ZipFile"]
+
+
+def load_handler(name: str, flavour: str) -> ModuleType:
+    """A fresh module object of handler `name`, as source or as the inlined `index` module."""
+    unique = f"{flavour}_{name}_{next(_counter)}"
+    if flavour == "source":
+        spec = importlib.util.spec_from_file_location(unique, HANDLERS_DIR / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[unique] = module
+        spec.loader.exec_module(module)
+        return module
+    if flavour == "inlined":
+        module = ModuleType(unique)
+        module.__file__ = "index.py"  # Lambda writes Code.ZipFile to index.py
+        sys.modules[unique] = module
+        exec(compile(inlined_code(name), "index.py", "exec"), module.__dict__)  # noqa: S102
+        return module
+    raise ValueError(f"unknown flavour {flavour!r}")
