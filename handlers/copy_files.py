@@ -9,6 +9,9 @@ import urllib.request
 
 import boto3
 
+# --- template rewriting (begin) ---
+# --- template rewriting (end) ---
+
 
 def handler(event, context):
     """Copy every record's artifact; report the ones that failed as batch item failures."""
