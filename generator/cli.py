@@ -32,15 +32,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--output", type=Path, default=Path("build/template.json"), metavar="PATH",
+        "--output",
+        type=Path,
+        default=Path("build/template.json"),
+        metavar="PATH",
         help="where to write the template (default: %(default)s)",
     )
     parser.add_argument(
-        "--format", choices=FORMATS, default="json",
+        "--format",
+        choices=FORMATS,
+        default="json",
         help="template format (default: %(default)s)",
     )
     parser.add_argument(
-        "--parameter-defaults", type=Path, metavar="FILE",
+        "--parameter-defaults",
+        type=Path,
+        metavar="FILE",
         help="JSON object of parameter name -> default, baked into the template; each value "
         "must match its parameter's AllowedPattern",
     )

@@ -1,4 +1,4 @@
-"""`--parameter-defaults FILE`: an organisation's own parameter defaults, checked like the stack would."""
+"""`--parameter-defaults FILE`: an organisation's own defaults, checked as the stack would."""
 
 from __future__ import annotations
 

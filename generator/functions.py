@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from troposphere import AWSProperty, GetAtt, Ref, Template, awslambda, logs
 from troposphere.validators import integer
@@ -21,27 +21,35 @@ COPY_BATCH_SIZE = 10
 COPY_MAX_CONCURRENCY = 5
 
 FUNCTION_SKIPS = (
-    ("CKV_AWS_115", "Concurrency is capped by the event source mapping's MaximumConcurrency "
-     "(copy) or by CloudFormation's single request (trigger), not by reserved concurrency."),
-    ("CKV_AWS_116", "Failures are kept by the SQS dead-letter queue (copy) or reported to "
-     "CloudFormation (trigger); a function DLQ would add nothing."),
-    ("CKV_AWS_117", "The function only reaches S3, STS and Step Functions endpoints; "
-     "a VPC would need NAT or endpoints in every consumer account."),
-    ("CKV_AWS_173", "Environment variables hold only bucket names, ARNs and regions, "
-     "no secrets."),
+    (
+        "CKV_AWS_115",
+        "Concurrency is capped by the event source mapping's MaximumConcurrency "
+        "(copy) or by CloudFormation's single request (trigger), not by reserved concurrency.",
+    ),
+    (
+        "CKV_AWS_116",
+        "Failures are kept by the SQS dead-letter queue (copy) or reported to "
+        "CloudFormation (trigger); a function DLQ would add nothing.",
+    ),
+    (
+        "CKV_AWS_117",
+        "The function only reaches S3, STS and Step Functions endpoints; "
+        "a VPC would need NAT or endpoints in every consumer account.",
+    ),
+    ("CKV_AWS_173", "Environment variables hold only bucket names, ARNs and regions, no secrets."),
 )
 
 
 class EventSourceMappingScalingConfig(AWSProperty):
     """ScalingConfig of AWS::Lambda::EventSourceMapping (troposphere 4.11 maps another one)."""
 
-    props = {"MaximumConcurrency": (integer, False)}
+    props: ClassVar[dict] = {"MaximumConcurrency": (integer, False)}
 
 
 class EventSourceMapping(awslambda.EventSourceMapping):
     """AWS::Lambda::EventSourceMapping whose ScalingConfig takes MaximumConcurrency."""
 
-    props = {
+    props: ClassVar[dict] = {
         **awslambda.EventSourceMapping.props,
         "ScalingConfig": (EventSourceMappingScalingConfig, False),
     }
@@ -71,8 +79,13 @@ def add_python_function(
         logs.LogGroup(
             f"{title}LogGroup",
             RetentionInDays=LOG_RETENTION_DAYS,
-            Metadata=skips(("CKV_AWS_158", "Logs hold no secrets; the default "
-                            "CloudWatch Logs encryption needs no KMS key per account.")),
+            Metadata=skips(
+                (
+                    "CKV_AWS_158",
+                    "Logs hold no secrets; the default "
+                    "CloudWatch Logs encryption needs no KMS key per account.",
+                )
+            ),
         )
     )
     role = template.add_resource(

@@ -39,7 +39,9 @@ def assumed_by(service: str) -> PolicyDocument:
     return PolicyDocument(
         Version=VERSION,
         Statement=[
-            Statement(Effect=Allow, Principal=Principal("Service", service), Action=[sts.AssumeRole])
+            Statement(
+                Effect=Allow, Principal=Principal("Service", service), Action=[sts.AssumeRole]
+            )
         ],
     )
 

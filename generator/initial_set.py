@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from troposphere import AWS_ACCOUNT_ID, AWS_REGION, GetAtt, Ref, Template
 from troposphere.cloudformation import CustomResource
 from troposphere.validators import integer
@@ -19,7 +21,7 @@ class InitialSetTrigger(CustomResource):
     """Custom::InitialSetTrigger: a new Version asks the distributor for the initial set again."""
 
     resource_type = "Custom::InitialSetTrigger"
-    props = {
+    props: ClassVar[dict] = {
         "ServiceToken": (str, True),
         "ServiceTimeout": (integer, False),
         "Version": (str, True),

@@ -36,12 +36,15 @@ def inline_handler(name: str, handlers_dir: Path = HANDLERS_DIR) -> InlinedCode:
         source = path.read_text(encoding="utf-8")
     except OSError as err:
         raise InlineError(f"cannot read handler {path}: {err.strerror}") from err
-    code = python_minifier.minify(
-        source,
-        filename=path.name,
-        remove_literal_statements=True,  # docstrings: the shipped code needs none
-        rename_globals=False,  # keeps `handler` and every public name importable
-    )
+    try:
+        code = python_minifier.minify(
+            source,
+            filename=path.name,
+            remove_literal_statements=True,  # docstrings: the shipped code needs none
+            rename_globals=False,  # keeps `handler` and every public name importable
+        )
+    except SyntaxError as err:
+        raise InlineError(f"{path.name} does not compile: {err}") from err
     _check(code, path)
     return InlinedCode(name=name, code=code, source_bytes=len(source.encode()))
 

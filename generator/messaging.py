@@ -20,12 +20,20 @@ from troposphere import (
 )
 
 from generator import iam
+from generator.checkov import skips
 
 MAX_RECEIVE_COUNT = 5
 DLQ_RETENTION_SECONDS = 14 * 24 * 3600
 QUEUE_RETENTION_SECONDS = 4 * 24 * 3600
 VISIBILITY_FACTOR = 6  # AWS's advice for SQS event sources: at least 6 x the function timeout
 HAS_ALARM_TOPIC = "HasAlarmTopic"
+QUEUE_SKIPS = (
+    (
+        "CKV_AWS_27",
+        "Encrypted with SQS-managed keys (SqsManagedSseEnabled), which SNS can "
+        "deliver to without a KMS key policy for the distributor's topic.",
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,7 @@ def add_messaging(template: Template, params: dict, function_timeout: int) -> Me
             "ArtifactDeadLetterQueue",
             SqsManagedSseEnabled=True,
             MessageRetentionPeriod=DLQ_RETENTION_SECONDS,
+            Metadata=skips(*QUEUE_SKIPS),
         )
     )
     queue = template.add_resource(
@@ -55,6 +64,7 @@ def add_messaging(template: Template, params: dict, function_timeout: int) -> Me
             RedrivePolicy=sqs.RedrivePolicy(
                 deadLetterTargetArn=GetAtt(dlq, "Arn"), maxReceiveCount=MAX_RECEIVE_COUNT
             ),
+            Metadata=skips(*QUEUE_SKIPS),
         )
     )
     queue_policy = template.add_resource(

@@ -121,8 +121,10 @@ GROUPS = (
 )
 
 
-def add_parameters(template: Template, defaults: dict[str, str] | None = None) -> dict[str, Parameter]:
-    """Add every parameter (with `defaults` overriding the built-in ones) and the console grouping."""
+def add_parameters(
+    template: Template, defaults: dict[str, str] | None = None
+) -> dict[str, Parameter]:
+    """Add every parameter, `defaults` overriding built-in defaults, and the console grouping."""
     defaults = defaults or {}
     params = {}
     for spec in SPECS:

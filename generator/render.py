@@ -1,4 +1,4 @@
-"""Render a template as the bytes that are written, linted, measured and compared to the golden copy."""
+"""Render a template as the bytes that are written, linted, measured and kept as golden copy."""
 
 from __future__ import annotations
 

@@ -14,12 +14,11 @@ from generator.parameters import NO_VALUE
 CREATE_NEW_BUCKET = "CreateNewBucket"
 BUCKET = "ArtifactBucket"
 BUCKET_SKIPS = (
-    ("CKV_AWS_18", "Access logging needs a log bucket in every account; the bucket is private "
-     "and TLS-only, and CloudTrail data events can log access organisation-wide."),
-    ("CKV_AWS_144", "This stack already copies every artifact into every consumer region; "
-     "cross-region replication would duplicate that."),
-    ("CKV_AWS_145", "SSE-S3 (AES256) needs no KMS key, so the stack deploys unchanged "
-     "through StackSets into any account and region."),
+    (
+        "CKV_AWS_18",
+        "Access logging needs a log bucket in every account; the bucket is private "
+        "and TLS-only, and CloudTrail data events can log access organisation-wide.",
+    ),
 )
 
 

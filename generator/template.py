@@ -46,15 +46,24 @@ def build_template(
 def _add_outputs(template: Template, bucket_name, messaging, function) -> None:
     template.add_output(
         [
-            Output("BucketName", Description="Bucket the artifacts are copied into",
-                   Value=bucket_name),
-            Output("QueueArn", Description="Queue subscribed to the distribution topic",
-                   Value=GetAtt(messaging.queue, "Arn")),
+            Output(
+                "BucketName", Description="Bucket the artifacts are copied into", Value=bucket_name
+            ),
+            Output(
+                "QueueArn",
+                Description="Queue subscribed to the distribution topic",
+                Value=GetAtt(messaging.queue, "Arn"),
+            ),
             Output("QueueUrl", Description="URL of that queue", Value=Ref(messaging.queue)),
-            Output("DeadLetterQueueUrl",
-                   Description="Messages that failed maxReceiveCount times wait here",
-                   Value=Ref(messaging.dead_letter_queue)),
-            Output("CopyFunctionName", Description="Function that copies the artifacts",
-                   Value=Ref(function)),
+            Output(
+                "DeadLetterQueueUrl",
+                Description="Messages that failed maxReceiveCount times wait here",
+                Value=Ref(messaging.dead_letter_queue),
+            ),
+            Output(
+                "CopyFunctionName",
+                Description="Function that copies the artifacts",
+                Value=Ref(function),
+            ),
         ]
     )

@@ -7,5 +7,7 @@ def test_moto(aws):
     import boto3
 
     s3 = boto3.client("s3")
-    s3.create_bucket(Bucket="smoke-bucket", CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
+    s3.create_bucket(
+        Bucket="smoke-bucket", CreateBucketConfiguration={"LocationConstraint": "eu-central-1"}
+    )
     assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["smoke-bucket"]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import socket
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from moto.server import ThreadedMotoServer
 

@@ -1,0 +1,83 @@
+"""The checks the build runs: cfn-lint, the size limit, and the inlined code being current."""
+
+from __future__ import annotations
+
+import ast
+import json
+
+import pytest
+
+from generator.inline import InlineError, inline_handler
+from generator.render import render
+from generator.template import HANDLER_MODULES, build_template
+from generator.validation import TEMPLATE_BODY_LIMIT, ValidationError, lint_findings, validate
+from tests.support.handlers import FUNCTIONS, inlined_code
+
+SIZE_BUDGET = 32 * 1024  # our own target, well inside CloudFormation's limit
+
+
+@pytest.fixture(scope="module")
+def emitted() -> str:
+    return render(build_template())
+
+
+def test_emitted_template_has_no_lint_findings_and_fits(emitted):
+    validate(emitted)  # the same call the build makes
+    assert lint_findings(emitted) == []
+    assert len(emitted.encode()) <= TEMPLATE_BODY_LIMIT
+
+
+def test_emitted_template_stays_within_our_size_budget(emitted):
+    assert len(emitted.encode()) <= SIZE_BUDGET
+
+
+def test_yaml_rendering_is_lint_clean_too():
+    validate(render(build_template(), "yaml"))
+
+
+def test_validation_rejects_a_lint_error(emitted):
+    broken = json.loads(emitted)
+    broken["Resources"]["ArtifactQueue"]["Properties"]["VisibilityTimeout"] = "not-a-number"
+    with pytest.raises(ValidationError, match=r"(?s)reported 1 finding.*VisibilityTimeout"):
+        validate(json.dumps(broken))
+
+
+def test_validation_rejects_a_template_over_the_limit(emitted):
+    padded = json.loads(emitted)
+    padded["Description"] = "x" * 1024
+    padded["Metadata"]["Padding"] = "x" * TEMPLATE_BODY_LIMIT
+    with pytest.raises(ValidationError, match="over CloudFormation's 51200-byte"):
+        validate(json.dumps(padded))
+
+
+@pytest.mark.parametrize("name", HANDLER_MODULES)
+def test_inlined_code_is_the_minified_current_source(name):
+    current = inline_handler(name)
+    assert inlined_code(name) == current.code
+    assert current.inlined_bytes < current.source_bytes
+
+
+@pytest.mark.parametrize("name", HANDLER_MODULES)
+def test_inlined_code_compiles_and_exposes_handler(name):
+    tree = ast.parse(inlined_code(name))
+    functions = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+    assert "handler" in functions
+    compile(tree, "index.py", "exec")
+    assert FUNCTIONS[name] in build_template().resources
+
+
+def test_handler_without_entry_point_is_refused(tmp_path):
+    (tmp_path / "copy_files.py").write_text("def main(event, context):\n    return 1\n")
+    with pytest.raises(InlineError, match="no top-level `handler`"):
+        inline_handler("copy_files", tmp_path)
+
+
+def test_handler_that_does_not_compile_is_refused(tmp_path):
+    (tmp_path / "copy_files.py").write_text("def handler(event, context)\n    return 1\n")
+    with pytest.raises(InlineError, match="does not compile"):
+        inline_handler("copy_files", tmp_path)
+
+
+def test_missing_handler_module_is_refused(tmp_path):
+    with pytest.raises(InlineError, match="cannot read handler"):
+        inline_handler("copy_files", tmp_path)

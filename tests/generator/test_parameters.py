@@ -1,0 +1,93 @@
+"""Parameters: the DESIGN.md contract, each validating its input, grouped for the console."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+CONTRACT_DEFAULTS = {
+    "DistributionTopic": "arn:aws:sns:eu-west-1:529985782713:"
+    "build-artifact-distributor-DistributionTopic-1A5L07HYRFVRA",
+    "DistributionRegion": "eu-west-1",
+    "DistributionBucket": "tts-cloud-artifacts-529985782713-eu-west-1",
+    "InitialDistributionRole": "arn:aws:iam::529985782713:role/TriggerInitSetRole",
+    "InitialDistributionSetMachine": "arn:aws:states:eu-west-1:529985782713:"
+    "stateMachine:InitSetRetrieverMachine-i1BYUlZbD1Si",
+    "TargetBucket": "!NO_VALUE",
+    "TriggerVersion": "1.0",
+}
+
+# Values a user could type by mistake: each must be refused before anything is created.
+BAD_VALUES = {
+    "DistributionTopic": [
+        "",
+        "my-topic",
+        "arn:aws:sqs:eu-west-1:529985782713:q",
+        "arn:aws:sns:eu-west-1:52998578271:t",
+    ],
+    "DistributionRegion": ["", "EU-WEST-1", "eu-west", "eu_west_1"],
+    "DistributionBucket": ["", "Upper-Case", "ab", "bucket/", "s3://bucket"],
+    "InitialDistributionRole": ["", "TriggerInitSetRole", "arn:aws:iam::529985782713:user/x"],
+    "InitialDistributionSetMachine": ["", "arn:aws:states:eu-west-1:529985782713:activity:x"],
+    "TargetBucket": ["NO_VALUE", "Bad_Bucket", "x"],
+    "TriggerVersion": ["", "two words", "v" * 65],
+    "BucketNameParameterName": ["", "no-leading-slash", "/trailing/"],
+    "AlarmTopic": ["topic", "arn:aws:sns:eu-west-1:1:t"],
+}
+
+GOOD_VALUES = {
+    "DistributionTopic": ["arn:aws-us-gov:sns:us-gov-west-1:123456789012:artifacts"],
+    "DistributionRegion": ["ap-southeast-2", "us-gov-west-1"],
+    "DistributionBucket": ["my.artifacts-bucket"],
+    "InitialDistributionRole": ["arn:aws:iam::123456789012:role/path/to/Role+x"],
+    "TargetBucket": ["", "!NO_VALUE", "existing-bucket"],
+    "TriggerVersion": ["2", "2026-11-27.1"],
+    "AlarmTopic": ["", "arn:aws:sns:eu-central-1:123456789012:alarms"],
+}
+
+
+def matches(parameter: dict, value: str) -> bool:
+    """CloudFormation's check: the whole value matches AllowedPattern."""
+    return re.fullmatch(parameter["AllowedPattern"], value) is not None
+
+
+def test_contract_parameters_keep_their_names_and_defaults(template):
+    params = template["Parameters"]
+    for name, default in CONTRACT_DEFAULTS.items():
+        assert params[name]["Default"] == default
+
+
+def test_added_parameters_have_safe_defaults(template):
+    params = template["Parameters"]
+    assert params["BucketNameParameterName"]["Default"] == "/build-artifact-consumer/bucket-name"
+    assert params["AlarmTopic"]["Default"] == ""
+
+
+def test_every_parameter_validates_and_explains(template):
+    for name, parameter in template["Parameters"].items():
+        assert parameter["Type"] == "String"
+        assert parameter["ConstraintDescription"], name
+        assert parameter["Description"], name
+        assert matches(parameter, parameter["Default"]), f"{name} refuses its own default"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [(n, v) for n, values in BAD_VALUES.items() for v in values]
+)
+def test_wrong_values_are_refused(template, name, value):
+    assert not matches(template["Parameters"][name], value)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [(n, v) for n, values in GOOD_VALUES.items() for v in values]
+)
+def test_valid_values_in_any_partition_are_accepted(template, name, value):
+    assert matches(template["Parameters"][name], value)
+
+
+def test_console_groups_and_labels_every_parameter(template):
+    interface = template["Metadata"]["AWS::CloudFormation::Interface"]
+    grouped = [p for group in interface["ParameterGroups"] for p in group["Parameters"]]
+    assert sorted(grouped) == sorted(template["Parameters"])
+    assert set(interface["ParameterLabels"]) == set(template["Parameters"])

@@ -1,0 +1,326 @@
+"""The template's rules, asserted on its dict: what a user deploying the stack relies on."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.generator.conftest import of_type, only
+
+TARGET_BUCKET = {"Fn::If": ["CreateNewBucket", {"Ref": "ArtifactBucket"}, {"Ref": "TargetBucket"}]}
+
+
+def pick(expression, create_new_bucket: bool):
+    """Evaluate every CreateNewBucket Fn::If in `expression` for one state of the condition."""
+    if isinstance(expression, dict):
+        if set(expression) == {"Fn::If"} and expression["Fn::If"][0] == "CreateNewBucket":
+            return pick(expression["Fn::If"][1 if create_new_bucket else 2], create_new_bucket)
+        return {k: pick(v, create_new_bucket) for k, v in expression.items()}
+    if isinstance(expression, list):
+        return [pick(v, create_new_bucket) for v in expression]
+    return expression
+
+
+def allow_statements(resources: dict) -> list[tuple[str, dict]]:
+    """Every Allow statement of every role's inline policies, with its role's logical id."""
+    found = []
+    for title, role in of_type(resources, "AWS::IAM::Role").items():
+        for policy in role["Properties"]["Policies"]:
+            for statement in policy["PolicyDocument"]["Statement"]:
+                if statement["Effect"] == "Allow":
+                    found.append((title, statement))
+    return found
+
+
+def role_actions(resources: dict, role: str) -> dict[str, list]:
+    """Action -> resources granted by one role's inline policies."""
+    granted: dict[str, list] = {}
+    for title, statement in allow_statements(resources):
+        if title == role:
+            for action in statement["Action"]:
+                granted.setdefault(action, []).extend(statement["Resource"])
+    return granted
+
+
+# --- bucket -------------------------------------------------------------------------------
+
+
+def test_bucket_is_created_only_without_target_bucket(template, resources):
+    condition = template["Conditions"]["CreateNewBucket"]
+    assert condition == {
+        "Fn::Or": [
+            {"Fn::Equals": [{"Ref": "TargetBucket"}, "!NO_VALUE"]},
+            {"Fn::Equals": [{"Ref": "TargetBucket"}, ""]},
+        ]
+    }
+    assert resources["ArtifactBucket"]["Condition"] == "CreateNewBucket"
+    assert resources["ArtifactBucketPolicy"]["Condition"] == "CreateNewBucket"
+
+
+def test_bucket_is_retained_private_encrypted_versioned(resources):
+    bucket = resources["ArtifactBucket"]
+    props = bucket["Properties"]
+    assert bucket["DeletionPolicy"] == bucket["UpdateReplacePolicy"] == "Retain"
+    assert props["BucketName"] == {
+        "Fn::Sub": "tts-cloud-artifacts-${AWS::AccountId}-${AWS::Region}"
+    }
+    sse = props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+    assert sse["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    assert props["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    assert props["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    assert props["VersioningConfiguration"] == {"Status": "Enabled"}
+    (rule,) = props["LifecycleConfiguration"]["Rules"]
+    assert rule["Status"] == "Enabled"
+    assert rule["NoncurrentVersionExpiration"] == {"NoncurrentDays": 30}
+    assert rule["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}
+
+
+def test_bucket_policy_denies_every_request_without_tls(resources):
+    policy = resources["ArtifactBucketPolicy"]["Properties"]
+    assert policy["Bucket"] == {"Ref": "ArtifactBucket"}
+    (statement,) = policy["PolicyDocument"]["Statement"]
+    assert statement["Effect"] == "Deny"
+    assert statement["Principal"] == "*"
+    assert statement["Action"] == ["s3:*"]
+    assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert statement["Resource"] == [
+        {
+            "Fn::Sub": [
+                "arn:${AWS::Partition}:s3:::${Bucket}",
+                {"Bucket": {"Ref": "ArtifactBucket"}},
+            ]
+        },
+        {
+            "Fn::Sub": [
+                "arn:${AWS::Partition}:s3:::${Bucket}/*",
+                {"Bucket": {"Ref": "ArtifactBucket"}},
+            ]
+        },
+    ]
+
+
+def test_every_use_of_the_target_bucket_is_one_expression(template, resources):
+    uses = [
+        resources["CopyFunction"]["Properties"]["Environment"]["Variables"]["TARGET_BUCKET"],
+        resources["BucketNameParameter"]["Properties"]["Value"],
+        template["Outputs"]["BucketName"]["Value"],
+    ]
+    uses += [
+        r["Fn::Sub"][1]["Bucket"]
+        for _, s in allow_statements(resources)
+        for r in s["Resource"]
+        if isinstance(r, dict) and "Fn::Sub" in r and ":s3:::" in r["Fn::Sub"][0]
+    ]
+    assert len(uses) == 5
+    assert all(use == TARGET_BUCKET for use in uses)
+
+
+@pytest.mark.parametrize(
+    ("create_new_bucket", "expected"),
+    [(True, {"Ref": "ArtifactBucket"}), (False, {"Ref": "TargetBucket"})],
+)
+def test_target_bucket_in_both_condition_states(resources, create_new_bucket, expected):
+    env = pick(resources["CopyFunction"]["Properties"]["Environment"], create_new_bucket)
+    assert env["Variables"]["TARGET_BUCKET"] == expected
+    granted = pick(role_actions(resources, "CopyFunctionRole"), create_new_bucket)
+    objects = {"Fn::Sub": ["arn:${AWS::Partition}:s3:::${Bucket}/*", {"Bucket": expected}]}
+    assert granted["s3:PutObject"] == [objects]
+    assert granted["s3:ListBucket"] == [
+        {"Fn::Sub": ["arn:${AWS::Partition}:s3:::${Bucket}", {"Bucket": expected}]}
+    ]
+
+
+# --- queue and subscription ---------------------------------------------------------------
+
+
+def test_queue_encrypted_with_dead_letter_queue(resources):
+    queue = resources["ArtifactQueue"]["Properties"]
+    dlq = resources["ArtifactDeadLetterQueue"]["Properties"]
+    assert queue["SqsManagedSseEnabled"] is True and dlq["SqsManagedSseEnabled"] is True
+    assert queue["RedrivePolicy"] == {
+        "deadLetterTargetArn": {"Fn::GetAtt": ["ArtifactDeadLetterQueue", "Arn"]},
+        "maxReceiveCount": 5,
+    }
+    assert dlq["MessageRetentionPeriod"] == 14 * 24 * 3600
+    # A message keeps its enqueue time in the DLQ: the DLQ must keep it longer than the queue.
+    assert queue["MessageRetentionPeriod"] < dlq["MessageRetentionPeriod"]
+
+
+def test_queue_visibility_covers_six_function_timeouts(resources):
+    timeout = resources["CopyFunction"]["Properties"]["Timeout"]
+    assert resources["ArtifactQueue"]["Properties"]["VisibilityTimeout"] >= 6 * timeout
+
+
+def test_only_the_distribution_topic_may_send(resources):
+    policy = resources["ArtifactQueuePolicy"]["Properties"]
+    assert policy["Queues"] == [{"Ref": "ArtifactQueue"}]
+    (statement,) = policy["PolicyDocument"]["Statement"]
+    assert statement["Effect"] == "Allow"
+    assert statement["Principal"] == {"Service": "sns.amazonaws.com"}
+    assert statement["Action"] == ["sqs:SendMessage"]
+    assert statement["Resource"] == [{"Fn::GetAtt": ["ArtifactQueue", "Arn"]}]
+    assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": {"Ref": "DistributionTopic"}}}
+
+
+def test_subscription_is_raw_filtered_and_in_the_distribution_region(resources):
+    _, subscription = only(resources, "AWS::SNS::Subscription")
+    props = subscription["Properties"]
+    assert props["Protocol"] == "sqs"
+    assert props["Endpoint"] == {"Fn::GetAtt": ["ArtifactQueue", "Arn"]}
+    assert props["TopicArn"] == {"Ref": "DistributionTopic"}
+    assert props["Region"] == {"Ref": "DistributionRegion"}
+    assert props["RawMessageDelivery"] is True
+    assert props["FilterPolicy"] == {
+        "account": ["ALL", {"Ref": "AWS::AccountId"}],
+        "region": ["ALL", {"Ref": "AWS::Region"}],
+    }
+    # SNS cannot deliver before the queue policy exists: subscribing earlier would lose messages.
+    assert subscription["DependsOn"] == ["ArtifactQueuePolicy"]
+
+
+# --- functions ----------------------------------------------------------------------------
+
+
+def test_copy_function_contract(resources):
+    props = resources["CopyFunction"]["Properties"]
+    assert props["Handler"] == "index.handler"
+    assert props["Runtime"] == "python3.13"
+    assert props["Environment"]["Variables"] == {
+        "TARGET_BUCKET": TARGET_BUCKET,
+        "DISTRIBUTION_BUCKET": {"Ref": "DistributionBucket"},
+        "DISTRIBUTION_REGION": {"Ref": "DistributionRegion"},
+    }
+    assert props["Timeout"] == 900
+    assert props["MemorySize"] >= 512
+    assert isinstance(props["Code"]["ZipFile"], str)
+
+
+def test_copy_function_is_fed_in_batches_with_partial_failures(resources):
+    _, mapping = only(resources, "AWS::Lambda::EventSourceMapping")
+    props = mapping["Properties"]
+    assert props["EventSourceArn"] == {"Fn::GetAtt": ["ArtifactQueue", "Arn"]}
+    assert props["FunctionName"] == {"Ref": "CopyFunction"}
+    assert props["BatchSize"] == 10
+    assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert 2 <= props["ScalingConfig"]["MaximumConcurrency"] <= 1000
+
+
+def test_trigger_function_contract(resources):
+    props = resources["InitialSetTriggerFunction"]["Properties"]
+    assert props["Handler"] == "index.handler"
+    assert props["Runtime"] == "python3.13"
+    assert props["Environment"]["Variables"] == {
+        "INITIAL_DISTRIBUTION_ROLE": {"Ref": "InitialDistributionRole"},
+        "INITIAL_DISTRIBUTION_MACHINE": {"Ref": "InitialDistributionSetMachine"},
+        "DISTRIBUTION_REGION": {"Ref": "DistributionRegion"},
+        "CONSUMER_ACCOUNT_ID": {"Ref": "AWS::AccountId"},
+        "CONSUMER_REGION": {"Ref": "AWS::Region"},
+    }
+
+
+def test_custom_resource_waits_for_the_subscription(resources):
+    trigger = resources["InitialSetTrigger"]
+    assert trigger["Type"] == "Custom::InitialSetTrigger"
+    props = trigger["Properties"]
+    assert props["ServiceToken"] == {"Fn::GetAtt": ["InitialSetTriggerFunction", "Arn"]}
+    assert props["Version"] == {"Ref": "TriggerVersion"}
+    assert 60 <= props["ServiceTimeout"] <= 900  # minutes, never CloudFormation's default hour
+    assert trigger["DependsOn"] == ["DistributionSubscription"]
+
+
+@pytest.mark.parametrize("function", ["CopyFunction", "InitialSetTriggerFunction"])
+def test_each_function_logs_to_its_own_retained_log_group(resources, function):
+    log_group = f"{function}LogGroup"
+    assert resources[log_group]["Type"] == "AWS::Logs::LogGroup"
+    assert resources[log_group]["Properties"]["RetentionInDays"] > 0
+    props = resources[function]["Properties"]
+    assert props["LoggingConfig"] == {"LogGroup": {"Ref": log_group}}
+    granted = role_actions(resources, f"{function}Role")
+    log_arn = [{"Fn::GetAtt": [log_group, "Arn"]}]
+    assert granted["logs:CreateLogStream"] == granted["logs:PutLogEvents"] == log_arn
+    assert props["Role"] == {"Fn::GetAtt": [f"{function}Role", "Arn"]}
+
+
+# --- IAM ----------------------------------------------------------------------------------
+
+
+def test_copy_role_is_least_privilege(resources):
+    granted = role_actions(resources, "CopyFunctionRole")
+    assert set(granted) == {
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:ChangeMessageVisibility",
+        "s3:PutObject",
+        "s3:GetObject",
+        "s3:AbortMultipartUpload",
+        "s3:ListBucket",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+    }
+    queue = [{"Fn::GetAtt": ["ArtifactQueue", "Arn"]}]
+    assert granted["sqs:ReceiveMessage"] == granted["sqs:DeleteMessage"] == queue
+
+
+def test_trigger_role_may_only_assume_the_distribution_role(resources):
+    granted = role_actions(resources, "InitialSetTriggerFunctionRole")
+    assert set(granted) == {"sts:AssumeRole", "logs:CreateLogStream", "logs:PutLogEvents"}
+    assert granted["sts:AssumeRole"] == [{"Ref": "InitialDistributionRole"}]
+
+
+def test_no_allow_statement_has_a_wildcard(resources):
+    for title, statement in allow_statements(resources):
+        text = json.dumps([statement["Action"], statement["Resource"]])
+        assert "*" not in json.dumps(statement["Action"]), title
+        assert all(r != "*" for r in statement["Resource"]), title
+        assert '"*"' not in text, title
+
+
+def test_roles_are_assumed_by_lambda_only(resources):
+    for title, role in of_type(resources, "AWS::IAM::Role").items():
+        (statement,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+        assert statement["Principal"] == {"Service": "lambda.amazonaws.com"}, title
+        assert statement["Action"] == ["sts:AssumeRole"], title
+
+
+# --- alarm, SSM parameter, outputs --------------------------------------------------------
+
+
+def test_alarm_fires_on_any_dead_letter_and_notifies_optional_topic(template, resources):
+    _, alarm = only(resources, "AWS::CloudWatch::Alarm")
+    props = alarm["Properties"]
+    assert props["Namespace"] == "AWS/SQS"
+    assert props["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    assert props["Dimensions"] == [
+        {"Name": "QueueName", "Value": {"Fn::GetAtt": ["ArtifactDeadLetterQueue", "QueueName"]}}
+    ]
+    assert props["ComparisonOperator"] == "GreaterThanThreshold" and props["Threshold"] == 0
+    actions = {"Fn::If": ["HasAlarmTopic", [{"Ref": "AlarmTopic"}], {"Ref": "AWS::NoValue"}]}
+    assert props["AlarmActions"] == actions
+    assert template["Conditions"]["HasAlarmTopic"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmTopic"}, ""]}]
+    }
+
+
+def test_ssm_parameter_names_the_target_bucket(resources):
+    props = resources["BucketNameParameter"]["Properties"]
+    assert props["Name"] == {"Ref": "BucketNameParameterName"}
+    assert props["Type"] == "String"
+    assert props["Value"] == TARGET_BUCKET
+
+
+def test_outputs(template):
+    outputs = {name: output["Value"] for name, output in template["Outputs"].items()}
+    assert outputs == {
+        "BucketName": TARGET_BUCKET,
+        "QueueArn": {"Fn::GetAtt": ["ArtifactQueue", "Arn"]},
+        "QueueUrl": {"Ref": "ArtifactQueue"},
+        "DeadLetterQueueUrl": {"Ref": "ArtifactDeadLetterQueue"},
+        "CopyFunctionName": {"Ref": "CopyFunction"},
+    }
