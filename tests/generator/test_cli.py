@@ -1,0 +1,104 @@
+"""The command line as a user meets it: help, the written template, defaults files, errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+ORG_TOPIC = "arn:aws:sns:us-east-2:111122223333:artifacts"
+
+
+def run_cli(*args: str, hash_seed: str = "0") -> subprocess.CompletedProcess:
+    """`python -m generator ARGS` in a fresh interpreter, as a user would run it."""
+    env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def write_json(path: Path, data) -> Path:
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_help_explains_every_option_with_an_example():
+    result = run_cli("--help")
+    assert result.returncode == 0
+    for option in ("--output", "--format", "--parameter-defaults"):
+        assert option in result.stdout
+    assert "examples:" in result.stdout and "org-defaults.json" in result.stdout
+
+
+def test_writes_a_validated_template_and_a_summary(tmp_path, capsys):
+    output = tmp_path / "out" / "template.json"
+    assert main(["--output", str(output)]) == 0
+    template = json.loads(output.read_text())
+    assert "CopyFunction" in template["Resources"]
+    summary = capsys.readouterr().out
+    assert f"wrote {output}" in summary
+    assert "of 51,200 bytes" in summary and "cfn-lint  no findings" in summary
+    assert "handlers/copy_files.py" in summary and "inlined" in summary
+
+
+def test_yaml_output(tmp_path):
+    output = tmp_path / "template.yaml"
+    assert main(["--format", "yaml", "--output", str(output)]) == 0
+    assert output.read_text().startswith("AWSTemplateFormatVersion: '2010-09-09'")
+
+
+def test_build_is_byte_for_byte_deterministic(tmp_path):
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    assert run_cli("--output", str(first), hash_seed="1").returncode == 0
+    assert run_cli("--output", str(second), hash_seed="2").returncode == 0
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_parameter_defaults_are_baked_into_the_template(tmp_path):
+    defaults = write_json(
+        tmp_path / "org.json", {"DistributionTopic": ORG_TOPIC, "DistributionRegion": "us-east-2"}
+    )
+    output = tmp_path / "template.json"
+    assert main(["--parameter-defaults", str(defaults), "--output", str(output)]) == 0
+    params = json.loads(output.read_text())["Parameters"]
+    assert params["DistributionTopic"]["Default"] == ORG_TOPIC
+    assert params["DistributionRegion"]["Default"] == "us-east-2"
+    assert params["TriggerVersion"]["Default"] == "1.0"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ({"DistributionTopc": ORG_TOPIC}, "unknown parameter 'DistributionTopc'"),
+        ({"DistributionRegion": "Frankfurt"}, "default for DistributionRegion is 'Frankfurt'"),
+        ({"TriggerVersion": 2}, "default for TriggerVersion must be a string"),
+        (["DistributionTopic"], "must be a JSON object"),
+        ("{not json", "is not valid JSON"),
+    ],
+)
+def test_bad_defaults_file_is_one_clear_line(tmp_path, content, message):
+    path = tmp_path / "org.json"
+    path.write_text(content if isinstance(content, str) else json.dumps(content))
+    result = run_cli("--parameter-defaults", str(path), "--output", str(tmp_path / "t.json"))
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: ") and message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "t.json").exists()
+
+
+def test_missing_defaults_file_is_a_clear_error(tmp_path, capsys):
+    assert main(["--parameter-defaults", str(tmp_path / "nope.json")]) == 1
+    assert "cannot read parameter defaults" in capsys.readouterr().err
