@@ -1,0 +1,32 @@
+"""The README tells the truth about the template: its parameter table and its checkov skips."""
+
+from __future__ import annotations
+
+from generator.docs import BEGIN, END, README, parameter_table, with_table
+
+UPDATE = "python -m generator.docs"
+
+
+def readme() -> str:
+    return README.read_text(encoding="utf-8")
+
+
+def test_parameter_table_matches_the_template(template):
+    text = readme()
+    assert with_table(text, parameter_table(template)) == text, (
+        f"README's parameter table is stale: run `{UPDATE}`"
+    )
+
+
+def test_parameter_table_lists_every_parameter_once(template):
+    section = readme().split(BEGIN)[1].split(END)[0]
+    for name in template["Parameters"]:
+        assert section.count(f"| `{name}` |") == 1, name
+
+
+def test_every_checkov_skip_is_explained_in_the_readme(resources):
+    text = readme()
+    for title, resource in resources.items():
+        for skip in resource.get("Metadata", {}).get("checkov", {}).get("skip", []):
+            assert skip["comment"], f"{title} skips {skip['id']} without a reason"
+            assert f"| {skip['id']} (" in text, f"README does not list {skip['id']} ({title})"
