@@ -5,6 +5,16 @@ from __future__ import annotations
 from cfnlint.api import ManualArgs, lint
 
 TEMPLATE_BODY_LIMIT = 51_200  # bytes CloudFormation accepts as TemplateBody (no S3 upload)
+# StackSets deploy anywhere: lint against regions of every partition, not just one.
+LINT_REGIONS = (
+    "us-east-1",
+    "eu-west-1",
+    "eu-central-1",
+    "ap-southeast-2",
+    "sa-east-1",
+    "us-gov-west-1",
+    "cn-north-1",
+)
 
 
 class ValidationError(ValueError):
@@ -13,7 +23,7 @@ class ValidationError(ValueError):
 
 def lint_findings(template_text: str) -> list[str]:
     """Every cfn-lint error, warning and informational finding, one line each."""
-    matches = lint(template_text, config=ManualArgs(regions=["us-east-1"]))
+    matches = lint(template_text, config=ManualArgs(regions=list(LINT_REGIONS)))
     return [f"{m.rule.id} {m.message} ({'/'.join(map(str, m.path))})" for m in matches]
 
 
