@@ -1,45 +1,225 @@
-"""Initial-set trigger: starts the distributor's state machine and answers CloudFormation.
+"""Initial-set trigger: a custom resource that asks the distributor for the initial set.
 
-Basic path only (see issue 4 for the version that always answers).
+Layers, as in crhelper: `handler` catches everything and answers; a timer answers FAILED
+shortly before the function's time runs out; a lock lets exactly one answer out per request.
+A Lambda retry of the same request reuses the execution name, so it starts nothing new.
 """
 
 import json
 import os
+import re
+import threading
+import time
 import urllib.request
+import uuid
 
 import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+MAX_BODY = 4096  # bytes: CloudFormation rejects a larger response
+PUT_ATTEMPTS = 4
+PUT_BACKOFF = 0.25  # seconds before the 2nd PUT, doubled each time
+# Short socket timeouts; the retry mode's attempts can be changed with AWS_MAX_ATTEMPTS.
+AWS = Config(connect_timeout=5, read_timeout=10, retries={"mode": "standard"})
+REGION = r"[a-z]+(-[a-z]+)+-\d+"
+ROLE_ARN = r"arn:[\w-]+:iam::\d{12}:role/[\w+=,.@/-]{1,512}"
+MACHINE_ARN = r"arn:([\w-]+):states:([a-z0-9-]+):(\d{12}):stateMachine:([^:/\s]{1,80})"
+ENV = {  # variable: (key, pattern, where its value comes from)
+    "INITIAL_DISTRIBUTION_ROLE": ("role", ROLE_ARN, "parameter InitialDistributionRole"),
+    "INITIAL_DISTRIBUTION_MACHINE": (
+        "machine",
+        MACHINE_ARN,
+        "parameter InitialDistributionSetMachine",
+    ),
+    "DISTRIBUTION_REGION": ("region", REGION, "parameter DistributionRegion"),
+    "CONSUMER_ACCOUNT_ID": ("account", r"\d{12}", "AWS::AccountId"),
+    "CONSUMER_REGION": ("home", REGION, "AWS::Region"),
+}
+THROTTLED = "throttled even after retries: try again later"
+HINTS = {  # error code: how to fix it
+    "AccessDenied": "role {role} must trust account {account} (this function's role) "
+    "for sts:AssumeRole",
+    "AccessDeniedException": "role {role} must allow states:StartExecution on {machine}",
+    "StateMachineDoesNotExist": "state machine {machine} does not exist in region {region}: "
+    "fix InitialDistributionSetMachine or DistributionRegion",
+    "Throttling": THROTTLED,
+    "ThrottlingException": THROTTLED,
+    "ExecutionLimitExceeded": "too many executions are running: try again later",
+}
 
 
-def handler(event, context):
-    """Start the initial-set execution on Create/Update and answer CloudFormation."""
+class Failure(Exception):
+    """A failure whose message already says what failed and how to fix it."""
+
+
+class Invocation:
+    """One request: where it stands, its deadline, and the guard that lets one answer out."""
+
+    def __init__(self, event: dict, context) -> None:
+        self.event = event
+        self.step = "reading the request"
+        self.env = {}
+        self.lock = threading.Lock()
+        self.sent = False
+        left = context.get_remaining_time_in_millis() / 1000
+        self.deadline = time.monotonic() + left
+        # The margin scales with the time left: a fixed one could exceed it and fire at once.
+        self.timer = threading.Timer(left - min(10, max(0.5, left / 5)), self.time_out)
+        self.timer.daemon = True
+
+    def log(self, level: str, message: str, **fields) -> None:
+        """Print one JSON log line: request identifiers, never the presigned ResponseURL."""
+        line = {"level": level, "message": message, "step": self.step, **fields}
+        for key in ("RequestType", "RequestId", "StackId", "LogicalResourceId"):
+            line[key] = self.event.get(key)
+        print(json.dumps(line, default=str), flush=True)
+
+    def time_out(self) -> None:
+        """Timer: answer FAILED before Lambda kills the function without an answer."""
+        self.respond("FAILED", f"timed out while {self.step}: try again later")
+
+    def respond(self, status: str, reason: str, data: dict | None = None) -> None:
+        """Send the answer unless one was sent; hold the lock so the handler waits for it."""
+        with self.lock:
+            if self.sent:
+                self.log("INFO", "answer already sent", dropped=status)
+                return
+            self.sent = True
+            self.timer.cancel()
+            self.log(
+                "INFO" if status == "SUCCESS" else "ERROR",
+                "answering",
+                status=status,
+                reason=reason,
+                data=data,
+            )
+            self.put(body(self.event, status, reason, data or {}))
+
+    def put(self, data: bytes) -> None:
+        """PUT the answer to ResponseURL, retrying a bounded number of times before the deadline."""
+        request = urllib.request.Request(  # noqa: S310 (handler checks the scheme)
+            self.event["ResponseURL"], data=data, method="PUT", headers={"Content-Type": ""}
+        )
+        for attempt in range(1, PUT_ATTEMPTS + 1):
+            timeout = min(10, max(0.5, (self.deadline - time.monotonic()) / 2))
+            try:
+                with urllib.request.urlopen(request, timeout=timeout) as r:  # noqa: S310
+                    return self.log("INFO", "answer sent", attempt=attempt, http=r.status)
+            except Exception as err:  # any failure is retried, then logged
+                self.log("WARNING", "answer PUT failed", attempt=attempt, error=repr(err))
+            pause = PUT_BACKOFF * 2 ** (attempt - 1)
+            if attempt == PUT_ATTEMPTS or time.monotonic() + pause > self.deadline:
+                break
+            time.sleep(pause)
+        self.log("ERROR", "gave up sending the answer", attempts=attempt)
+
+
+def body(event: dict, status: str, reason: str, data: dict) -> bytes:
+    """The response document, its Reason cut so that the whole body fits in MAX_BODY bytes."""
+    doc = {
+        "Status": status,
+        "Reason": reason,
+        "PhysicalResourceId": physical_id(event),
+        "StackId": event.get("StackId"),
+        "RequestId": event.get("RequestId"),
+        "LogicalResourceId": event.get("LogicalResourceId"),
+        "Data": data,
+    }
+    keep = len(reason)
+    while True:
+        encoded = json.dumps(doc).encode()
+        over = len(encoded) - MAX_BODY
+        if over <= 0 or not keep:
+            return encoded
+        keep = max(0, min(keep, len(reason)) - over - 3)
+        doc["Reason"] = reason[:keep] + "..."
+
+
+def physical_id(event: dict) -> str:
+    """The event's id (Update, Delete) or one derived from the stack, so it never changes."""
+    stack = uuid.uuid5(uuid.NAMESPACE_URL, str(event.get("StackId")))
+    return event.get("PhysicalResourceId") or f"{event.get('LogicalResourceId')}-{stack}"
+
+
+def configure(call: Invocation) -> dict:
+    """Read and check the environment at call time; a bad value fails naming its variable."""
+    call.step = "reading the configuration"
+    for name, (key, pattern, origin) in ENV.items():
+        value = os.environ.get(name, "")
+        if not re.fullmatch(pattern, value):
+            state = f"invalid ({value!r})" if value else "missing"
+            raise Failure(f"environment variable {name} is {state}: it comes from {origin}")
+        call.env[key] = value
+    machine_region = re.fullmatch(MACHINE_ARN, call.env["machine"])[2]
+    if machine_region != call.env["region"]:
+        raise Failure(
+            f"INITIAL_DISTRIBUTION_MACHINE is in region {machine_region}, "
+            f"DISTRIBUTION_REGION is {call.env['region']}: make them agree"
+        )
+    return call.env
+
+
+def start(call: Invocation) -> str:
+    """Start the initial-set execution as the distributor's role; return its ARN."""
+    env = configure(call)
+    name = re.sub(
+        r"[^\w-]", "_", f"{env['account']}-{env['home']}-{call.event['RequestId']}", flags=re.ASCII
+    )[:80]
+    call.step = f"assuming role {env['role']}"
+    creds = boto3.client("sts", config=AWS).assume_role(
+        RoleArn=env["role"], RoleSessionName=f"initial-set-{env['account']}"
+    )["Credentials"]
+    call.step = f"starting execution {name} of {env['machine']}"
+    sfn = boto3.client(
+        "stepfunctions",
+        region_name=env["region"],
+        config=AWS,
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
+    given = json.dumps({"AccountId": env["account"], "Region": env["home"]})
+    try:
+        return sfn.start_execution(stateMachineArn=env["machine"], name=name, input=given)[
+            "executionArn"
+        ]
+    except ClientError as err:
+        if err.response["Error"].get("Code") != "ExecutionAlreadyExists":
+            raise
+    partition, region, account, machine = re.fullmatch(MACHINE_ARN, env["machine"]).groups()
+    call.log("INFO", "execution already exists: a repeated request")
+    return f"arn:{partition}:states:{region}:{account}:execution:{machine}:{name}"
+
+
+def explain(call: Invocation, err: Exception) -> str:
+    """A FAILED reason: what failed, AWS's own words, and how to fix it when we know."""
+    if isinstance(err, Failure):
+        return f"{call.step} failed: {err}"
+    if not isinstance(err, ClientError):
+        return f"{call.step} failed: {type(err).__name__}: {err}"
+    code = err.response["Error"].get("Code")
+    hint = HINTS.get(code, "").format(**call.env)
+    return f"{call.step} failed: {code}: {err.response['Error'].get('Message')}" + (
+        f". Fix: {hint}" if hint else ""
+    )
+
+
+def handler(event: dict, context) -> None:
+    """Answer one custom resource request exactly once, before the function's time runs out."""
+    call = Invocation(event, context)
+    if not str(event.get("ResponseURL")).startswith(("https://", "http://")):
+        return call.log("ERROR", "not a custom resource request: no http(s) ResponseURL")
+    call.timer.start()
+    call.log("INFO", "request received")
     status, reason, data = "SUCCESS", "", {}
     try:
-        if event["RequestType"] in ("Create", "Update"):
-            creds = boto3.client("sts").assume_role(
-                RoleArn=os.environ["INITIAL_DISTRIBUTION_ROLE"],
-                RoleSessionName=f"consumer-{os.environ['CONSUMER_ACCOUNT_ID']}",
-            )["Credentials"]
-            sfn = boto3.client(
-                "stepfunctions",
-                region_name=os.environ["DISTRIBUTION_REGION"],
-                aws_access_key_id=creds["AccessKeyId"],
-                aws_secret_access_key=creds["SecretAccessKey"],
-                aws_session_token=creds["SessionToken"],
-            )
-            started = sfn.start_execution(
-                stateMachineArn=os.environ["INITIAL_DISTRIBUTION_MACHINE"],
-                input=json.dumps({"AccountId": os.environ["CONSUMER_ACCOUNT_ID"],
-                                  "Region": os.environ["CONSUMER_REGION"]}),
-            )
-            data = {"ExecutionArn": started["executionArn"]}
-    except Exception as err:  # noqa: BLE001
-        status, reason = "FAILED", str(err)[:1000]
-    body = json.dumps({
-        "Status": status, "Reason": reason or "see CloudWatch Logs",
-        "PhysicalResourceId": event.get("PhysicalResourceId") or event["LogicalResourceId"],
-        "StackId": event["StackId"], "RequestId": event["RequestId"],
-        "LogicalResourceId": event["LogicalResourceId"], "Data": data,
-    }).encode()
-    request = urllib.request.Request(event["ResponseURL"], data=body, method="PUT",
-                                     headers={"Content-Type": ""})
-    urllib.request.urlopen(request, timeout=30)  # noqa: S310
+        if event.get("RequestType") in ("Create", "Update"):
+            data["ExecutionArn"] = start(call)
+            reason = f"initial set requested: {data['ExecutionArn']}"
+        elif event.get("RequestType") != "Delete":
+            raise Failure(f"unknown RequestType {event.get('RequestType')!r}")
+    except Exception as err:  # every failure is answered
+        status, reason, data = "FAILED", explain(call, err), {}
+    call.step = "answering"
+    call.respond(status, reason, data)
