@@ -1,29 +1,382 @@
-"""Copy function: copies each announced artifact from its presigned URL into TARGET_BUCKET.
+"""Copy function: streams each announced artifact from its presigned URL into TARGET_BUCKET.
 
-Basic path only (see issue 3 for the verified, streaming version).
+Every record of the SQS batch is checked (body, source allow-list, key) before any connection,
+downloaded with http.client (which never follows redirects) and streamed into S3 by s3transfer's
+managed upload through a reader that counts and hashes the bytes. A failed check raises inside
+the upload, before the last part is sent, so s3transfer aborts it and the key keeps what it held.
+CloudFormation templates (at most REWRITE_MAX_BYTES) are read whole, verified and rewritten.
+Records that do not end stored and verified are reported in batchItemFailures, so SQS retries
+them and the dead-letter queue keeps them; every record gets one JSON log line.
 """
 
+import hashlib
+import http.client
 import json
 import os
-import urllib.request
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from s3transfer.manager import TransferConfig, TransferManager  # boto3's transfer layer
 
 # --- template rewriting (begin) ---
+# CloudFormation templates among the artifacts name the distribution bucket; the consumer's copy
+# must name the target bucket instead. The Lambda runtime has no YAML parser, so detection and
+# rewriting are textual: one regex finds every whole-token reference to the bucket (as a value,
+# key, in a comment, an ARN, an s3:// URI or an https URL in any S3 host form) and the rest of
+# the file stays byte for byte. A template is at most REWRITE_MAX_BYTES, so it fits in memory.
+# This section imports what it needs itself, as its own import block:
+# isort: split
+import json  # noqa: F811
+import re
+
+REWRITE_MAX_BYTES = 1024 * 1024
+_TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
+# A top-level YAML key (column 0, optionally quoted) that only CloudFormation templates have.
+_TOP_KEY = re.compile(r"""(?m)^(["']?)(?:AWSTemplateFormatVersion|Resources)\1[ \t]*:(?!\S)""")
+# An S3 endpoint host: "s3", then optionally [.-] and the labels that name the endpoint (region,
+# dualstack, fips, ${AWS::Region}, ...), up to amazonaws.com(.cn) or ${AWS::URLSuffix}.
+_S3_HOST = r"s3(?:[.-](?:[\w.-]|\$\{[\w:]+\})*?)?\.(?:amazonaws\.com(?:\.cn)?|\$\{AWS::URLSuffix\})"
+# A reference is _BEFORE + the escaped bucket name B + _AFTER. Bucket names are [a-z0-9.-], so
+# "." and "-" belong to the token: "my-B", "x.B", "B-logs", "B.backup", "Bx" are other names.
+# Before B: either (group u) "//" of s3:// or https://, ":::" of an ARN, or a path-style host
+# "s3....amazonaws.com/" (group p) that is not itself part of a name ("B2.s3...com/B/" is a
+# key in B2); or no name character, nor "/" (a key segment "other/B/"), nor "}" ("${X}B").
+_BEFORE = r"(?:(?P<u>(?<=//)|(?<=:::)|(?P<p>(?<![\w.-])" + _S3_HOST + r"/))|(?<![\w./}-]))"
+# After B: "/" only after a group-u start ("S3Key: B/x.zip" is a key, not the bucket); then
+# optionally a virtual-hosted suffix ".s3....amazonaws.com" (group v); then nothing that would
+# continue a name: no [\w$-], and "." only as punctuation ("B." ending a sentence is B).
+_AFTER = r"(?(u)|(?!/))(?P<v>\." + _S3_HOST + r")?(?![\w$-]|\.[\w$-])"
+
+
+def _is_template(text: str) -> bool:
+    """Whether text is a JSON object or a YAML mapping with a CloudFormation top-level key."""
+    try:
+        doc = json.loads(text)
+    except (ValueError, RecursionError):  # not JSON: judge it as YAML, textually
+        return bool(_TOP_KEY.search(text))
+    return isinstance(doc, dict) and ("AWSTemplateFormatVersion" in doc or "Resources" in doc)
+
+
+def rewrite_template(
+    key: str,
+    body: bytes,
+    source_bucket: str,
+    target_bucket: str,
+    source_region: str,
+    target_region: str,
+) -> bytes | None:
+    """Rewritten template bytes, or None when the artifact is not a CloudFormation template or nothing changes."""  # noqa: E501
+    if not (
+        source_bucket
+        and key.lower().endswith(_TEMPLATE_SUFFIXES)
+        and len(body) <= REWRITE_MAX_BYTES
+    ):
+        return None
+    try:
+        text = body.decode()  # a BOM decodes to U+FEFF and encodes back unchanged
+    except UnicodeDecodeError:
+        return None
+    if not _is_template(text.lstrip("\ufeff")):
+        return None
+    # In a matched host, the source region as a whole label (".R." or "-R.") becomes the target's.
+    region = re.compile(r"(?<=[.-])" + re.escape(source_region or "\0") + r"(?=\.)")
+
+    def host(found: str | None) -> str:
+        return region.sub(lambda _: target_region, found or "")
+
+    reference = _BEFORE + re.escape(source_bucket) + _AFTER
+    new = re.sub(reference, lambda m: host(m["p"]) + target_bucket + host(m["v"]), text)
+    return new.encode() if new != text else None
+
+
 # --- template rewriting (end) ---
 
 
+MIB = 1024 * 1024
+MIN_PART = 8 * MIB  # s3transfer's default part size
+MAX_PARTS = 10_000  # S3's limit on the parts of one multipart upload
+# Memory bound of one streamed upload. For a non-seekable stream s3transfer's submission thread
+# reads one whole part, then submits its UploadPart; the part stays in memory until that request
+# finishes, and max_in_memory_upload_chunks (a semaphore taken after the read) caps the parts in
+# flight. So one upload holds at most in_flight + 1 parts (plus the part being copied out of the
+# socket buffer). in_flight = PART_BUDGET // part keeps that <= PART_BUDGET + part: 56 MiB with
+# 8 MiB parts (artifacts up to 78 GiB); only beyond 480 GiB, more than one invocation can move in
+# 15 minutes, is it 2 x part. POOL uploads at once: at most 8 x 56 MiB, well inside 1024 MiB.
+PART_BUDGET = 48 * MIB
+POOL = 8  # records of a batch copied at once
+TIMEOUT = 30  # seconds to connect to the source, and for each read from it
+SETTINGS = ("TARGET_BUCKET", "DISTRIBUTION_BUCKET", "DISTRIBUTION_REGION", "AWS_REGION")
+REGION = r"[a-z]{2}(?:-[a-z]+)+-\d+"
+# S3 endpoint hosts: global, regional (dot or legacy dash) and dualstack.
+S3_HOST = re.compile(rf"s3(?:[.-]{REGION}|\.dualstack\.{REGION})?\.amazonaws\.com")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
+SOURCE_METADATA = (("source-etag", "ETag"), ("source-last-modified", "Last-Modified"))
+
+
+class CopyError(Exception):
+    """A record cannot be copied; the message says why, and never holds a credential."""
+
+
 def handler(event, context):
-    """Copy every record's artifact; report the ones that failed as batch item failures."""
-    s3 = boto3.client("s3")
+    """Copy the batch's artifacts concurrently; report every record not stored and verified."""
+    records = sqs_records(event)
+    env = settings()
+    s3 = boto3.client("s3", config=Config(max_pool_connections=POOL * 8))
     failures = []
-    for record in event["Records"]:
-        try:
-            body = json.loads(record["body"])
-            with urllib.request.urlopen(body["ArtifactUrl"], timeout=60) as response:  # noqa: S310
-                s3.upload_fileobj(response, os.environ["TARGET_BUCKET"], body["ArtifactKey"])
-        except Exception as err:  # noqa: BLE001
-            print(json.dumps({"outcome": "failed", "messageId": record.get("messageId"),
-                              "reason": str(err)}))
-            failures.append({"itemIdentifier": record.get("messageId")})
+    with ThreadPoolExecutor(max_workers=max(1, min(POOL, len(records)))) as pool:
+        futures = [pool.submit(copy_record, record, s3, env) for record in records]
+        for future in as_completed(futures):
+            entry = future.result()
+            print(json.dumps(entry))
+            if entry["outcome"] == "failed":
+                failures.append({"itemIdentifier": entry["messageId"]})
     return {"batchItemFailures": failures}
+
+
+def sqs_records(event) -> list:
+    """The records of an SQS event; anything else is a wiring error, raised loudly."""
+    records = event.get("Records") if isinstance(event, dict) else None
+    if not isinstance(records, list) or not all(
+        isinstance(r, dict) and r.get("eventSource") == "aws:sqs" and "messageId" in r
+        for r in records
+    ):
+        raise ValueError("not an SQS event: expected Records with eventSource aws:sqs")
+    return records
+
+
+def settings() -> dict:
+    """The environment the function needs, read at call time; missing variables are an error."""
+    missing = [name for name in SETTINGS if not os.environ.get(name)]
+    if missing:
+        raise RuntimeError(f"missing environment variables: {', '.join(missing)}")
+    return {name: os.environ[name] for name in SETTINGS}
+
+
+def copy_record(record: dict, s3, env: dict) -> dict:
+    """Copy one record's artifact; returns its log entry (outcome, key, bytes, seconds, reason)."""
+    entry = {"outcome": "failed", "messageId": record["messageId"], "key": None, "bytes": 0}
+    start = time.monotonic()
+    try:
+        message = parse(record.get("body"))
+        entry["key"] = message["ArtifactKey"]
+        entry.update(transfer(message, s3, env))
+    except Exception as err:  # one record's failure must never fail the others
+        reason = str(err) if isinstance(err, CopyError) else f"{type(err).__name__}: {err}"
+        entry["reason"] = re.sub(r"\?\S*", "?...", reason)  # a query string is a credential
+    entry["seconds"] = round(time.monotonic() - start, 3)
+    return entry
+
+
+def parse(body) -> dict:
+    """The message's fields, type-checked; CopyError says what is wrong with the body."""
+    try:
+        message = json.loads(body)
+    except (TypeError, ValueError) as err:
+        raise CopyError(f"body is not JSON: {err}") from None
+    if not isinstance(message, dict):
+        raise CopyError("body is not a JSON object")
+    for name in ("ArtifactUrl", "ArtifactKey"):
+        if type(message.get(name)) is not str:
+            raise CopyError(f"{name} is missing or not a string")
+    size, sha256 = message.get("ArtifactSize"), message.get("ArtifactSha256")
+    if size is not None and (type(size) is not int or size < 0):
+        raise CopyError("ArtifactSize must be a non-negative integer")
+    if sha256 is not None and not (type(sha256) is str and SHA256_HEX.fullmatch(sha256)):
+        raise CopyError("ArtifactSha256 must be 64 hex digits")
+    return message
+
+
+def allowed_source(url: str, bucket: str) -> tuple:
+    """(https, host, port, path?query) of a URL into the distribution bucket; else CopyError."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or DEFAULT_PORTS.get(parts.scheme)
+        allowed = (
+            re.fullmatch(r"[!-~]+", url)  # printable ASCII: no space, control or non-ASCII
+            and not re.search(r"[@\\]", url)  # no userinfo, no backslash
+            and re.fullmatch(r"[a-zA-Z0-9.-]+(:[0-9]+)?", parts.netloc)
+            and not parts.fragment
+            and parts.path.startswith("/")
+            and not {".", ".."} & set(parts.path.split("/"))
+            and in_bucket(parts, port, bucket)
+        )
+    except ValueError:  # a port out of range, a malformed endpoint variable
+        allowed = False
+    if not allowed:
+        raise CopyError(f"ArtifactUrl {url.split('?')[0].rpartition('@')[2]!r} is not allowed")
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    return parts.scheme == "https", parts.hostname, port, target
+
+
+def in_bucket(parts, port: int | None, bucket: str) -> bool:
+    """Whether the URL names an object of `bucket` on S3, or path style on boto3's own endpoint."""
+    segments = parts.path.split("/")
+    path_style = len(segments) > 2 and segments[1] == bucket and any(segments[2:])
+    host = parts.hostname
+    own = urlsplit(os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL", ""))
+    if own.hostname and (parts.scheme, host, port) == (
+        own.scheme,
+        own.hostname,
+        own.port or DEFAULT_PORTS.get(own.scheme),
+    ):
+        return path_style
+    if parts.scheme != "https" or port != 443:
+        return False
+    if S3_HOST.fullmatch(host):
+        return path_style
+    virtual = host.startswith(f"{bucket}.") and S3_HOST.fullmatch(host[len(bucket) + 1 :])
+    return bool(virtual) and parts.path != "/"
+
+
+def safe_key(key: str) -> str:
+    """The key when it is safe in S3 (1-1024 UTF-8 bytes, no "/" start, dot segment, control)."""
+    try:
+        size = len(key.encode())
+    except UnicodeEncodeError:  # a lone surrogate from a JSON escape
+        size = 0
+    if (
+        not 0 < size <= 1024
+        or key.startswith("/")
+        or {".", ".."} & set(key.split("/"))
+        or re.search(r"[\x00-\x1f\x7f-\x9f]", key)
+    ):
+        raise CopyError(f"ArtifactKey {key[:100]!r} is not a safe S3 key")
+    return key
+
+
+def transfer(message: dict, s3, env: dict) -> dict:
+    """Download the artifact and store it, unless the target holds it or a newer one already."""
+    https, host, port, target = allowed_source(message["ArtifactUrl"], env["DISTRIBUTION_BUCKET"])
+    key, bucket = safe_key(message["ArtifactKey"]), env["TARGET_BUCKET"]
+    kind = http.client.HTTPSConnection if https else http.client.HTTPConnection
+    connection = kind(host, port, timeout=TIMEOUT)
+    try:
+        connection.request("GET", target)
+        response = connection.getresponse()
+        length = content_length(response, message.get("ArtifactSize"))
+        source = {name: response.getheader(header, "") for name, header in SOURCE_METADATA}
+        held = target_object(s3, bucket, key)
+        skip = already_held(held, source)
+        if skip:
+            return skip
+        extra = {"Metadata": {name: value for name, value in source.items() if value}}
+        if response.getheader("Content-Type"):
+            extra["ContentType"] = response.getheader("Content-Type")
+        reader = Verifier(response, length, message.get("ArtifactSha256"))
+        if length <= REWRITE_MAX_BYTES:
+            # Conditional write: fails (and is retried) if another copy wrote the key meanwhile.
+            extra.update({"IfMatch": held["ETag"]} if held else {"IfNoneMatch": "*"})
+            store_small(s3, reader, bucket, key, extra, env)
+        else:
+            stream(s3, reader, bucket, key, length, extra)
+        return {"outcome": "copied", "bytes": reader.count}
+    finally:
+        connection.close()
+
+
+def content_length(response, size: int | None) -> int:
+    """The verified Content-Length of a 200 response; CopyError for any other answer."""
+    if response.status != 200:
+        code = re.search(rb"<Code>(\w{1,64})</Code>", response.read(4096))
+        detail = f" {code[1].decode()}" if code else ""
+        raise CopyError(f"source answered HTTP {response.status}{detail}")
+    if response.length is None:
+        raise CopyError("source sent no Content-Length")
+    if size is not None and size != response.length:
+        raise CopyError(f"Content-Length {response.length} differs from ArtifactSize {size}")
+    return response.length
+
+
+def target_object(s3, bucket: str, key: str) -> dict | None:
+    """HeadObject of the target key, or None when it does not exist yet."""
+    try:
+        return s3.head_object(Bucket=bucket, Key=key)
+    except ClientError as err:
+        if err.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
+            return None
+        raise
+
+
+def already_held(held: dict | None, source: dict) -> dict | None:
+    """A log entry when the target holds this source (duplicate) or a newer one (stale)."""
+    metadata = held["Metadata"] if held else {}
+    if source["source-etag"] and metadata.get("source-etag") == source["source-etag"]:
+        return {"outcome": "duplicate"}
+    try:
+        newer = parsedate_to_datetime(metadata["source-last-modified"]) > parsedate_to_datetime(
+            source["source-last-modified"]
+        )
+    except (KeyError, TypeError, ValueError):  # no or unreadable dates: copy
+        newer = False
+    if newer:
+        held_date = metadata["source-last-modified"]
+        return {"outcome": "stale", "reason": f"target holds a newer source ({held_date})"}
+    return None
+
+
+class Verifier:
+    """Reads the source, counting and hashing; raises at its end when size or sha256 is wrong.
+
+    s3transfer reads the last part (or the whole small body) before it completes the upload, so
+    raising here makes it abort the upload instead: the key keeps what it held before.
+    """
+
+    def __init__(self, response, length: int, sha256: str | None):
+        self.response, self.length, self.sha256 = response, length, (sha256 or "").lower()
+        self.count, self.hash = 0, hashlib.sha256()
+
+    def read(self, amount: int | None = None) -> bytes:
+        """Up to `amount` bytes (all when None or negative), checked when the body ends."""
+        whole = amount is None or amount < 0
+        try:
+            data = self.response.read(None if whole else amount)
+        except http.client.IncompleteRead as err:
+            data, whole = err.partial, True
+        self.count += len(data)
+        self.hash.update(data)
+        if whole or not data or self.count >= self.length:
+            self.verify()
+        return data
+
+    def verify(self) -> None:
+        """Raise CopyError unless exactly Content-Length bytes with the given sha256 came."""
+        if self.count != self.length:
+            raise CopyError(f"received {self.count} of {self.length} bytes")
+        if self.sha256 and self.hash.hexdigest() != self.sha256:
+            raise CopyError(f"sha256 {self.hash.hexdigest()} is not ArtifactSha256")
+
+
+def store_small(s3, reader: Verifier, bucket: str, key: str, extra: dict, env: dict) -> None:
+    """Read a small artifact whole (verified), rewrite it if it is a template, and put it."""
+    body = reader.read()
+    rewritten = rewrite_template(
+        key,
+        body,
+        env["DISTRIBUTION_BUCKET"],
+        env["TARGET_BUCKET"],
+        env["DISTRIBUTION_REGION"],
+        env["AWS_REGION"],
+    )
+    s3.put_object(Bucket=bucket, Key=key, Body=body if rewritten is None else rewritten, **extra)
+
+
+def stream(s3, reader: Verifier, bucket: str, key: str, length: int, extra: dict) -> None:
+    """Multipart-upload the verifying reader with parts sized for the length (see PART_BUDGET)."""
+    part = max(MIN_PART, -(-length // (MAX_PARTS * MIB)) * MIB)
+    in_flight = max(1, PART_BUDGET // part)
+    config = TransferConfig(
+        multipart_threshold=part,
+        multipart_chunksize=part,
+        max_request_concurrency=in_flight,
+        max_submission_concurrency=1,
+        max_in_memory_upload_chunks=in_flight,
+    )
+    with TransferManager(s3, config) as manager:
+        manager.upload(reader, bucket, key, extra_args=extra).result()

@@ -1,0 +1,163 @@
+"""A local S3 endpoint for fault injection: serves scripted artifacts, forwards the rest to moto.
+
+The copy function only downloads from the distribution bucket on S3 or, path style, from the S3
+endpoint boto3 itself uses (AWS_ENDPOINT_URL_S3). So the faulty source has to *be* that endpoint:
+this server answers GETs of scripted keys itself (truncated, wrong, slow, erroring, generated on
+the fly) and forwards every other request, byte for byte, to the moto server behind it.
+"""
+
+from __future__ import annotations
+
+import http.client
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import quote, urlsplit
+
+BLOCK = 1024 * 1024
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection"}
+
+
+@dataclass
+class Artifact:
+    """What the source answers for one key: status, headers and a body it may cut short."""
+
+    body: bytes = b""
+    status: int = 200
+    content_type: str = "application/octet-stream"
+    etag: str = '"0123456789abcdef0123456789abcdef"'
+    last_modified: str = "Wed, 01 Jan 2025 00:00:00 GMT"
+    content_length: int | None = None  # default len(body); the header may lie
+    send: int | None = None  # bytes actually sent before closing; default all
+    repeat: int = 1  # body sent `repeat` times: large artifacts generated on the fly
+    stall: float = 0.0  # seconds to wait before the status line
+    gate: threading.Event | None = None  # when set, hold the response until the event is set
+    extra_headers: dict = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        return len(self.body) * self.repeat
+
+
+class SourceState:
+    """Scripted artifacts by path, and what the source saw: requests, GETs in flight."""
+
+    def __init__(self, upstream: str):
+        self.upstream = urlsplit(upstream)
+        self.artifacts: dict[str, Artifact] = {}
+        self.requests: list[tuple[str, str]] = []
+        self.lock = threading.Lock()
+        self.in_flight = 0
+        self.max_in_flight = 0
+
+    def enter(self) -> None:
+        with self.lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def leave(self) -> None:
+        with self.lock:
+            self.in_flight -= 1
+
+
+class SourceHandler(BaseHTTPRequestHandler):
+    """Scripted answer for a scripted path; everything else goes to moto unchanged."""
+
+    protocol_version = "HTTP/1.1"
+    state: SourceState
+
+    def log_message(self, format, *args):  # keep pytest output clean
+        pass
+
+    def _route(self) -> None:
+        path = urlsplit(self.path).path
+        self.state.requests.append((self.command, self.path))
+        artifact = self.state.artifacts.get(path)
+        if artifact is not None and self.command == "GET":
+            self.state.enter()
+            try:
+                self._serve(artifact)
+            finally:
+                self.state.leave()
+        else:
+            self._forward()
+
+    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = _route
+
+    def _serve(self, artifact: Artifact) -> None:
+        if artifact.gate is not None:
+            artifact.gate.wait(timeout=30)
+        time.sleep(artifact.stall)
+        length = artifact.size if artifact.content_length is None else artifact.content_length
+        self.send_response(artifact.status)
+        self.send_header("Content-Type", artifact.content_type)
+        self.send_header("Content-Length", str(length))
+        self.send_header("ETag", artifact.etag)
+        self.send_header("Last-Modified", artifact.last_modified)
+        for name, value in artifact.extra_headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        budget = artifact.size if artifact.send is None else artifact.send
+        for _ in range(artifact.repeat):
+            chunk = artifact.body[:budget]
+            if not chunk:
+                break
+            self.wfile.write(chunk)
+            budget -= len(chunk)
+        self.wfile.flush()
+        self.close_connection = artifact.send is not None or length != artifact.size
+
+    def _forward(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else None
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+        upstream = http.client.HTTPConnection(
+            self.state.upstream.hostname, self.state.upstream.port, timeout=60
+        )
+        try:
+            upstream.request(self.command, self.path, body=body, headers=headers)
+            answer = upstream.getresponse()
+            payload = answer.read()
+        finally:
+            upstream.close()
+        self.send_response(answer.status, answer.reason)
+        for name, value in answer.getheaders():
+            if name.lower() not in HOP_BY_HOP | {"content-length"}:
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(payload)
+
+
+class Source:
+    """A running source endpoint: script artifacts with `add`, build their URLs with `url`."""
+
+    def __init__(self, endpoint: str, state: SourceState):
+        self.endpoint = endpoint
+        self.state = state
+
+    def add(self, bucket: str, key: str, artifact: Artifact) -> str:
+        """Script the answer for bucket/key; returns a presigned-looking URL to it."""
+        path = f"/{bucket}/{quote(key, safe='/~')}"
+        self.state.artifacts[path] = artifact
+        return f"{self.endpoint}{path}?X-Amz-Credential=AKIAEXAMPLE&X-Amz-Signature=s3cr3t"
+
+
+@contextmanager
+def source_endpoint(upstream: str) -> Iterator[Source]:
+    """Run a source endpoint in front of the moto server at `upstream`."""
+    state = SourceState(upstream)
+    handler = type("BoundSourceHandler", (SourceHandler,), {"state": state})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Source(f"http://127.0.0.1:{server.server_address[1]}", state)
+    finally:
+        server.shutdown()
+        server.server_close()
