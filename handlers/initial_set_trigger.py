@@ -119,21 +119,27 @@ def body(event: dict, status: str, reason: str, data: dict) -> bytes:
     """The response document, its Reason cut so that the whole body fits in MAX_BODY bytes."""
     doc = {
         "Status": status,
-        "Reason": reason,
+        "Reason": "",
         "PhysicalResourceId": physical_id(event),
         "StackId": event.get("StackId"),
         "RequestId": event.get("RequestId"),
         "LogicalResourceId": event.get("LogicalResourceId"),
         "Data": data,
     }
-    keep = len(reason)
-    while True:
-        encoded = json.dumps(doc).encode()
-        over = len(encoded) - MAX_BODY
-        if over <= 0 or not keep:
-            return encoded
-        keep = max(0, min(keep, len(reason)) - over - 3)
-        doc["Reason"] = reason[:keep] + "..."
+    low, high = 0, len(reason)
+    while low < high:  # binary search: the longest start of the Reason that fits
+        middle = (low + high + 1) // 2
+        if len(cut(doc, reason, middle)) > MAX_BODY:
+            high = middle - 1
+        else:
+            low = middle
+    return cut(doc, reason, low)
+
+
+def cut(doc: dict, reason: str, keep: int) -> bytes:
+    """The encoded document with only the first `keep` characters of the Reason."""
+    doc["Reason"] = reason[:keep] + ("..." if keep < len(reason) else "")
+    return json.dumps(doc).encode()
 
 
 def physical_id(event: dict) -> str:
