@@ -33,7 +33,7 @@ from s3transfer.manager import TransferConfig, TransferManager  # boto3's transf
 # This section imports what it needs itself, as its own import block:
 # isort: split
 import json  # noqa: F811
-import re
+import re  # noqa: F811
 
 REWRITE_MAX_BYTES = 1024 * 1024
 _TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
