@@ -1,0 +1,98 @@
+"""Through the copy function: templates arrive rewritten, every other artifact byte for byte.
+
+The distribution bucket and the target bucket live in moto; the handler downloads each presigned
+URL (path style on the moto endpoint, which boto3 uses through AWS_ENDPOINT_URL) and stores it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+import zipfile
+
+import boto3
+import pytest
+
+from tests.rewrite.names import SOURCE, SOURCE_REGION, TARGET, TARGET_REGION
+
+TEMPLATE = f"""\
+AWSTemplateFormatVersion: '2010-09-09'\r
+Resources:\r
+  Function:\r
+    Type: AWS::Lambda::Function\r
+    Properties:\r
+      Code: {{S3Bucket: {SOURCE}, S3Key: functions/app.zip}}  # from {SOURCE}-logs? no\r
+  Nested:\r
+    Type: AWS::CloudFormation::Stack\r
+    Properties:\r
+      TemplateURL: https://{SOURCE}.s3.{SOURCE_REGION}.amazonaws.com/stacks/nested.yaml\r
+"""
+EXPECTED = f"""\
+AWSTemplateFormatVersion: '2010-09-09'\r
+Resources:\r
+  Function:\r
+    Type: AWS::Lambda::Function\r
+    Properties:\r
+      Code: {{S3Bucket: {TARGET}, S3Key: functions/app.zip}}  # from {SOURCE}-logs? no\r
+  Nested:\r
+    Type: AWS::CloudFormation::Stack\r
+    Properties:\r
+      TemplateURL: https://{TARGET}.s3.{TARGET_REGION}.amazonaws.com/stacks/nested.yaml\r
+"""
+
+
+@pytest.fixture
+def s3(aws, monkeypatch):
+    """GIVEN the copy function's environment, the distribution bucket and the target bucket."""
+    monkeypatch.setenv("DISTRIBUTION_BUCKET", SOURCE)
+    monkeypatch.setenv("DISTRIBUTION_REGION", SOURCE_REGION)
+    monkeypatch.setenv("TARGET_BUCKET", TARGET)
+    monkeypatch.setenv("AWS_REGION", TARGET_REGION)
+    client = boto3.client("s3", endpoint_url=aws, region_name=TARGET_REGION)
+    for bucket in (SOURCE, TARGET):
+        config = {"LocationConstraint": TARGET_REGION}
+        client.create_bucket(Bucket=bucket, CreateBucketConfiguration=config)
+    return client
+
+
+def announce(s3, key: str, body: bytes) -> dict:
+    """Publish an artifact in the distribution bucket; the SQS record that announces it."""
+    s3.put_object(Bucket=SOURCE, Key=key, Body=body)
+    url = s3.generate_presigned_url("get_object", Params={"Bucket": SOURCE, "Key": key})
+    message = {"ArtifactUrl": url, "ArtifactKey": key, "ArtifactSize": len(body)}
+    return {
+        "messageId": str(uuid.uuid4()),
+        "body": json.dumps(message),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": f"arn:aws:sqs:{TARGET_REGION}:111122223333:consumer-queue",
+        "awsRegion": TARGET_REGION,
+    }
+
+
+def zipped_template() -> bytes:
+    """A Lambda bundle that contains the template (and so the bucket name) uncompressed."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        archive.writestr("template.yaml", TEMPLATE)
+    return buffer.getvalue()
+
+
+def test_templates_are_stored_rewritten_and_other_artifacts_unchanged(copy_files, s3):
+    """GIVEN a YAML template, a zip containing it, and a JSON file that is no template
+    WHEN the copy function handles their messages
+    THEN the template names the target bucket and region, the others are stored as they were."""
+    artifacts = {
+        "stacks/app.yaml": TEMPLATE.encode(),
+        "functions/bundle.zip": zipped_template(),
+        "config/settings.json": json.dumps({"bucket": SOURCE}).encode(),
+    }
+    event = {"Records": [announce(s3, key, body) for key, body in artifacts.items()]}
+
+    response = copy_files.handler(event, None)
+
+    assert response == {"batchItemFailures": []}
+    stored = {key: s3.get_object(Bucket=TARGET, Key=key)["Body"].read() for key in artifacts}
+    assert stored["stacks/app.yaml"] == EXPECTED.encode()
+    assert stored["functions/bundle.zip"] == artifacts["functions/bundle.zip"]
+    assert stored["config/settings.json"] == artifacts["config/settings.json"]
