@@ -1,0 +1,139 @@
+"""A simulated distributor: what the template's default parameters point at, on moto.
+
+Its role, state machine and source bucket live in the distributor's own account (moto gives an
+assumed role in another account that account's resources). Its topic is in the distributor's
+region but, because moto's SNS delivers to SQS only within one account, in the consumer's account
+(see moto_glue).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import boto3
+
+ALL = "ALL"
+PRESIGNED_SECONDS = 3600
+PASS_MACHINE = json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}})
+INITIAL_SET = {"initial/base-image.tar": b"initial set artifact\n" * 64}
+
+
+@dataclass(frozen=True)
+class Published:
+    """One message the distributor published, and what its artifact holds."""
+
+    key: str
+    content: bytes
+    account: str
+    region: str
+    body: str
+
+
+@dataclass
+class Distributor:
+    """The distributor's resources and everything it has published."""
+
+    defaults: dict[str, str]
+    topic_arn: str
+    session: boto3.Session
+    published: list[Published] = field(default_factory=list)
+    served: set[str] = field(default_factory=set)
+
+    @property
+    def bucket(self) -> str:
+        return self.defaults["DistributionBucket"]
+
+    @property
+    def region(self) -> str:
+        return self.defaults["DistributionRegion"]
+
+    @property
+    def machine_arn(self) -> str:
+        return self.defaults["InitialDistributionSetMachine"]
+
+    def publish(self, key: str, content: bytes | None, account: str, region: str) -> Published:
+        """Upload `content` (None: nothing, so the URL answers 404) and announce it."""
+        s3 = self.session.client("s3")
+        if content is not None:
+            s3.put_object(Bucket=self.bucket, Key=key, Body=content)
+        url = s3.generate_presigned_url(
+            "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=PRESIGNED_SECONDS
+        )
+        body = json.dumps({"ArtifactUrl": url, "ArtifactKey": key})
+        boto3.client("sns", region_name=self.region).publish(
+            TopicArn=self.topic_arn,
+            Message=body,
+            MessageAttributes={
+                "account": {"DataType": "String", "StringValue": account},
+                "region": {"DataType": "String", "StringValue": region},
+            },
+        )
+        published = Published(key, content or b"", account, region, body)
+        self.published.append(published)
+        return published
+
+    def executions(self) -> list[dict]:
+        """Every execution of the initial-set machine, with its input parsed."""
+        sfn = self.session.client("stepfunctions")
+        listed = sfn.list_executions(stateMachineArn=self.machine_arn)["executions"]
+        described = [sfn.describe_execution(executionArn=e["executionArn"]) for e in listed]
+        return [{**d, "input": json.loads(d["input"])} for d in described]
+
+    def serve_initial_sets(self) -> None:
+        """What the state machine does: publish the initial set to each consumer that asked."""
+        for execution in self.executions():
+            if execution["executionArn"] in self.served:
+                continue
+            self.served.add(execution["executionArn"])
+            target = execution["input"]
+            for key, content in INITIAL_SET.items():
+                self.publish(key, content, target["AccountId"], target["Region"])
+
+
+def distributor_session(role_arn: str, region: str) -> boto3.Session:
+    """Credentials in the distributor's account: moto maps an assumed role to its account."""
+    credentials = boto3.client("sts").assume_role(
+        RoleArn=role_arn, RoleSessionName="e2e-distributor"
+    )["Credentials"]
+    return boto3.Session(
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+        region_name=region,
+    )
+
+
+def create_distributor(defaults: dict[str, str], consumer_account: str) -> Distributor:
+    """Create the distributor the template's defaults name, trusting `consumer_account`."""
+    region = defaults["DistributionRegion"]
+    role_arn = defaults["InitialDistributionRole"]
+    session = distributor_session(role_arn, region)
+    session.client("iam").create_role(
+        RoleName=role_arn.rsplit("/", 1)[1],
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": "sts:AssumeRole",
+                        "Principal": {"AWS": f"arn:aws:iam::{consumer_account}:root"},
+                    }
+                ],
+            }
+        ),
+    )
+    session.client("s3").create_bucket(
+        Bucket=defaults["DistributionBucket"],
+        CreateBucketConfiguration={"LocationConstraint": region},
+    )
+    machine_arn = session.client("stepfunctions").create_state_machine(
+        name=defaults["InitialDistributionSetMachine"].rsplit(":", 1)[1],
+        definition=PASS_MACHINE,
+        roleArn=role_arn,
+    )["stateMachineArn"]
+    assert machine_arn == defaults["InitialDistributionSetMachine"]
+    topic_name = defaults["DistributionTopic"].rsplit(":", 1)[1]
+    topic_arn = boto3.client("sns", region_name=region).create_topic(Name=topic_name)["TopicArn"]
+    return Distributor(defaults=defaults, topic_arn=topic_arn, session=session)

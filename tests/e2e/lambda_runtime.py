@@ -1,0 +1,213 @@
+"""Run a deployed function's own code in this process, and feed it from SQS like Lambda does.
+
+moto stores functions but can only run them in Docker. Here the code is the `Code.ZipFile` of the
+template the stack was created from, and the environment is the one CloudFormation resolved for
+the function (GetFunctionConfiguration), plus what the Lambda runtime itself sets.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+import boto3
+
+HANDLER = "index.handler"  # DESIGN.md: both functions are index.handler from Code.ZipFile
+
+
+@dataclass
+class LambdaContext:
+    """The parts of the Lambda context object that handlers use."""
+
+    function_name: str
+    invoked_function_arn: str
+    memory_limit_in_mb: int
+    log_group_name: str
+    deadline: float
+    function_version: str = "$LATEST"
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    log_stream_name: str = "e2e"
+
+    def get_remaining_time_in_millis(self) -> int:
+        """Milliseconds until the function's timeout, as Lambda counts them."""
+        return max(0, int((self.deadline - time.monotonic()) * 1000))
+
+
+@contextmanager
+def environment(variables: dict[str, str]) -> Iterator[None]:
+    """Set `variables` in os.environ for the block, then restore exactly what was there."""
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@dataclass
+class DeployedFunction:
+    """A function of a deployed stack: its code from the stack's template, its resolved config."""
+
+    code: str
+    configuration: dict
+    endpoint: str
+    _module: ModuleType | None = None
+
+    @classmethod
+    def of_stack(cls, stack: Any, logical_id: str) -> DeployedFunction:
+        """The function `logical_id` of `stack` (a `stack.Stack`)."""
+        name = stack.physical_id(logical_id)
+        configuration = boto3.client("lambda").get_function_configuration(FunctionName=name)
+        assert configuration["Handler"] == HANDLER
+        code = stack.template["Resources"][logical_id]["Properties"]["Code"]["ZipFile"]
+        return cls(code=code, configuration=configuration, endpoint=stack.endpoint)
+
+    @property
+    def arn(self) -> str:
+        return self.configuration["FunctionArn"]
+
+    @property
+    def environment(self) -> dict[str, str]:
+        """CloudFormation's resolved variables plus those the Lambda runtime sets."""
+        config = self.configuration
+        region = self.arn.split(":")[3]
+        return {
+            **config.get("Environment", {}).get("Variables", {}),
+            "AWS_REGION": region,
+            "AWS_DEFAULT_REGION": region,
+            "AWS_LAMBDA_FUNCTION_NAME": config["FunctionName"],
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config["MemorySize"]),
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            # Stands in for the regional AWS endpoints a real function reaches.
+            "AWS_ENDPOINT_URL": self.endpoint,
+        }
+
+    def invoke(self, event: dict) -> Any:
+        """Run `index.handler(event, context)` like a warm Lambda container would."""
+        config = self.configuration
+        context = LambdaContext(
+            function_name=config["FunctionName"],
+            invoked_function_arn=self.arn,
+            memory_limit_in_mb=config["MemorySize"],
+            log_group_name=f"/aws/lambda/{config['FunctionName']}",
+            deadline=time.monotonic() + config["Timeout"],
+        )
+        with environment(self.environment):
+            return self._index().handler(event, context)
+
+    def _index(self) -> ModuleType:
+        if self._module is None:  # imported once, inside the function's environment
+            module = ModuleType("index")
+            module.__file__ = "index.py"
+            exec(compile(self.code, "index.py", "exec"), module.__dict__)
+            self._module = module
+        return self._module
+
+
+@dataclass
+class QueuePoller:
+    """Lambda's SQS event source mapping, driven by the test with the deployed mapping's settings.
+
+    It receives batches of up to BatchSize, invokes the function, and deletes the messages the
+    invocation succeeded for: with ReportBatchItemFailures, all but the reported ones; without
+    it, the whole batch. A function error, or a response naming a message not in the batch,
+    fails the whole batch. Failed messages stay, and the queue's redrive policy moves them to the
+    dead-letter queue after maxReceiveCount receives.
+    """
+
+    mapping: dict
+    function: DeployedFunction
+    queue_url: str
+    deliveries: Counter = field(default_factory=Counter)  # receives by message id
+    bodies: set[str] = field(default_factory=set)  # every body the function was given
+    errors: list[Exception] = field(default_factory=list)
+
+    @classmethod
+    def of_stack(cls, stack: Any, logical_id: str) -> QueuePoller:
+        """The event source mapping `logical_id` of `stack`, its queue retried without delay."""
+        mapping = boto3.client("lambda").get_event_source_mapping(
+            UUID=stack.physical_id(logical_id)
+        )
+        function = DeployedFunction.of_stack(stack, stack.function_with_arn(mapping["FunctionArn"]))
+        sqs = boto3.client("sqs")
+        _, _, _, _, owner, name = mapping["EventSourceArn"].split(":")
+        queue_url = sqs.get_queue_url(QueueName=name, QueueOwnerAWSAccountId=owner)["QueueUrl"]
+        # The deployed visibility timeout (6 x 900 s) would make each retry wait 90 minutes.
+        sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={"VisibilityTimeout": "0"})
+        return cls(mapping=mapping, function=function, queue_url=queue_url)
+
+    def poll(self) -> int:
+        """One receive-invoke-delete round; returns how many messages it received."""
+        sqs = boto3.client("sqs")
+        messages = sqs.receive_message(
+            QueueUrl=self.queue_url,
+            MaxNumberOfMessages=self.mapping["BatchSize"],
+            MessageSystemAttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
+        self.deliveries.update(m["MessageId"] for m in messages)
+        self.bodies.update(m["Body"] for m in messages)
+        failed = self._failed(messages) if messages else set()
+        for message in messages:
+            if message["MessageId"] not in failed:
+                sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        return len(messages)
+
+    def drain(self, max_polls: int = 100) -> None:
+        """Poll until the queue is empty: every message deleted or moved to the DLQ."""
+        for _ in range(max_polls):
+            if self.poll() == 0 and self._queue_empty():
+                return
+        raise AssertionError(f"queue not drained after {max_polls} polls")
+
+    def _failed(self, messages: list[dict]) -> set[str]:
+        """Ids of the messages the invocation did not succeed for."""
+        batch = {m["MessageId"] for m in messages}
+        try:
+            response = self.function.invoke(self._event(messages))
+        except Exception as error:
+            self.errors.append(error)
+            return batch
+        if "ReportBatchItemFailures" not in self.mapping.get("FunctionResponseTypes", []):
+            return set()
+        failed = {f.get("itemIdentifier") for f in (response or {}).get("batchItemFailures", [])}
+        return failed if failed <= batch else batch
+
+    def _event(self, messages: list[dict]) -> dict:
+        region = self.mapping["EventSourceArn"].split(":")[3]
+        return {"Records": [self._record(m, region) for m in messages]}
+
+    def _record(self, message: dict, region: str) -> dict:
+        attributes = {
+            name: {"stringValue": value.get("StringValue"), "dataType": value["DataType"]}
+            for name, value in message.get("MessageAttributes", {}).items()
+        }
+        return {
+            "messageId": message["MessageId"],
+            "receiptHandle": message["ReceiptHandle"],
+            "body": message["Body"],
+            "attributes": message.get("Attributes", {}),
+            "messageAttributes": attributes,
+            "md5OfBody": message["MD5OfBody"],
+            "eventSource": "aws:sqs",
+            "eventSourceARN": self.mapping["EventSourceArn"],
+            "awsRegion": region,
+        }
+
+    def _queue_empty(self) -> bool:
+        names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+        attributes = boto3.client("sqs").get_queue_attributes(
+            QueueUrl=self.queue_url, AttributeNames=names
+        )["Attributes"]
+        return all(attributes[name] == "0" for name in names)
