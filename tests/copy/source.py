@@ -154,7 +154,7 @@ def source_endpoint(upstream: str) -> Iterator[Source]:
     handler = type("BoundSourceHandler", (SourceHandler,), {"state": state})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield Source(f"http://127.0.0.1:{server.server_address[1]}", state)
