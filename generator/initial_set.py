@@ -12,9 +12,13 @@ from generator import iam
 from generator.functions import add_python_function
 from generator.inline import InlinedCode
 
+# Seconds: AssumeRole and StartExecution with botocore's retries; the handler's timer answers
+# FAILED at most 10 s before this runs out.
 TRIGGER_TIMEOUT = 60
-# Lambda retries a failed asynchronous invocation twice: three full runs plus slack fit in.
-SERVICE_TIMEOUT = 3 * TRIGGER_TIMEOUT + 120
+# CloudFormation invokes the function asynchronously; a run that dies without answering (crash,
+# out of memory) is retried by Lambda twice, 1 and then 2 minutes later. CloudFormation waits for
+# all three runs and those pauses, plus a minute of queueing slack, before it gives up (<= 3600).
+SERVICE_TIMEOUT = 3 * TRIGGER_TIMEOUT + 60 + 120 + 60
 
 
 class InitialSetTrigger(CustomResource):

@@ -1,0 +1,108 @@
+"""The answer: a PUT with an empty Content-Type, retried a bounded number of times."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.trigger.conftest import PRESIGNED_QUERY, STACK_ID, stable_id
+from tests.trigger.servers import SilentServer
+
+PUT_ATTEMPTS = 4  # the handler's bound
+
+
+def log_lines(capsys) -> list[dict]:
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+
+@pytest.fixture
+def silent_server():
+    server = SilentServer()
+    yield server
+    server.close()
+
+
+def test_failed_puts_are_retried_with_the_same_body(
+    initial_set_trigger, response_server, cfn_event, context, capsys
+):
+    # GIVEN CloudFormation's endpoint fails the first two PUTs with 503
+    response_server.fail_first = 2
+    event = cfn_event("Delete")
+
+    # WHEN the trigger answers
+    initial_set_trigger.handler(event, context())
+
+    # THEN the third PUT carries the same answer and is accepted
+    bodies = [put.body for put in response_server.requests]
+    assert len(bodies) == 3
+    assert bodies[0] == bodies[1] == bodies[2]
+    assert response_server.answers == [
+        {
+            "Status": "SUCCESS",
+            "Reason": "",
+            "PhysicalResourceId": stable_id(),
+            "StackId": STACK_ID,
+            "RequestId": event["RequestId"],
+            "LogicalResourceId": "InitialSetTrigger",
+            "Data": {},
+        }
+    ]
+    assert all(put.headers["Content-Type"] == "" for put in response_server.requests)
+    # AND each failure was logged
+    puts = [
+        (line["level"], line["message"], line["attempt"])
+        for line in log_lines(capsys)
+        if "attempt" in line
+    ]
+    assert puts == [
+        ("WARNING", "answer PUT failed", 1),
+        ("WARNING", "answer PUT failed", 2),
+        ("INFO", "answer sent", 3),
+    ]
+
+
+def test_puts_are_never_retried_forever(
+    initial_set_trigger, response_server, cfn_event, context, capsys
+):
+    # GIVEN CloudFormation's endpoint fails every PUT
+    response_server.fail_first = 100
+
+    # WHEN the trigger answers
+    initial_set_trigger.handler(cfn_event("Delete"), context())
+
+    # THEN it stops after a bounded number of attempts and says it gave up
+    assert len(response_server.requests) == PUT_ATTEMPTS
+    assert log_lines(capsys)[-1]["message"] == "gave up sending the answer"
+
+
+def test_a_response_url_that_never_answers_does_not_outlive_the_function(
+    initial_set_trigger, silent_server, cfn_event, context, capsys
+):
+    # GIVEN a ResponseURL whose server accepts connections and never answers
+    event = cfn_event("Delete", ResponseURL=f"{silent_server.url}/response?{PRESIGNED_QUERY}")
+
+    # WHEN the function has 2 seconds left
+    initial_set_trigger.handler(event, context(2))
+
+    # THEN the deadline, not the attempt count, ended the retries, and the trigger gave up
+    assert 1 <= len(silent_server.connections) < PUT_ATTEMPTS
+    lines = log_lines(capsys)
+    assert [line["message"] for line in lines].count("gave up sending the answer") == 1
+    assert all("timed out" in line["error"] for line in lines if "error" in line)
+
+
+@pytest.mark.parametrize("url", [None, "file:///etc/passwd", "ftp://127.0.0.1/x"])
+def test_a_request_without_an_http_response_url_is_logged_not_answered(
+    initial_set_trigger, cfn_event, context, capsys, url
+):
+    # GIVEN an event that is not a CloudFormation request
+    event = cfn_event("Create", ResponseURL=url)
+
+    # WHEN the trigger is invoked with it
+    initial_set_trigger.handler(event, context())
+
+    # THEN it says so in the log and does nothing else
+    [line] = log_lines(capsys)
+    assert line["level"] == "ERROR"
+    assert line["message"] == "not a custom resource request: no http(s) ResponseURL"

@@ -1,0 +1,97 @@
+"""Time: the trigger answers before the function's time runs out, and answers once."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from tests.trigger.conftest import (
+    CONSUMER_ACCOUNT,
+    CONSUMER_REGION,
+    MACHINE,
+    ROLE,
+    STACK_ID,
+    stable_id,
+)
+from tests.trigger.servers import sfn_started
+
+
+def log_lines(capsys) -> list[dict]:
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+
+def test_hanging_distributor_gets_failed_timed_out_and_only_one_answer(
+    initial_set_trigger, aws, fake_aws, response_server, cfn_event, context, capsys
+):
+    # GIVEN Step Functions holds StartExecution until CloudFormation has an answer, then
+    # succeeds (the normal path then races the timer's answer)
+    fake_aws("SFN", sfn_started(f"{MACHINE}:late"), hold_until=response_server.arrived)
+    event = cfn_event("Create")
+
+    # WHEN the function has 2 seconds left
+    initial_set_trigger.handler(event, context(2))
+
+    # THEN exactly one PUT says FAILED, timed out while starting the execution
+    name = f"{CONSUMER_ACCOUNT}-{CONSUMER_REGION}-{event['RequestId']}"
+    assert [put.json() for put in response_server.requests] == [
+        {
+            "Status": "FAILED",
+            "Reason": f"timed out while starting execution {name} of {MACHINE}: try again later",
+            "PhysicalResourceId": stable_id(),
+            "StackId": STACK_ID,
+            "RequestId": event["RequestId"],
+            "LogicalResourceId": "InitialSetTrigger",
+            "Data": {},
+        }
+    ]
+    # AND the late SUCCESS of the normal path was dropped, and logged as such
+    dropped = [line for line in log_lines(capsys) if line["message"] == "answer already sent"]
+    assert [line["dropped"] for line in dropped] == ["SUCCESS"]
+
+
+def test_hanging_sts_gets_failed_timed_out_while_assuming_the_role(
+    initial_set_trigger, fake_aws, response_server, cfn_event, context
+):
+    # GIVEN STS holds AssumeRole until CloudFormation has an answer, then drops the connection
+    fake_aws("STS", hold_until=response_server.arrived)
+
+    # WHEN the function has 2 seconds left
+    initial_set_trigger.handler(cfn_event("Create"), context(2))
+
+    # THEN exactly one PUT says which step timed out
+    [put] = response_server.requests
+    assert put.json()["Status"] == "FAILED"
+    assert put.json()["Reason"] == f"timed out while assuming role {ROLE}: try again later"
+
+
+def test_short_function_still_succeeds_and_its_timer_is_cancelled(
+    initial_set_trigger, distributor, response_server, cfn_event, context, capsys
+):
+    # GIVEN a function with only 2.5 seconds (a fixed 10 s margin would fire at once)
+    lambda_context = context(2.5)
+
+    # WHEN the distributor answers at once
+    initial_set_trigger.handler(cfn_event("Create"), lambda_context)
+
+    # THEN the answer is SUCCESS, and even after the deadline passed, nothing else was sent
+    assert response_server.answers[0]["Status"] == "SUCCESS"
+    time.sleep(lambda_context.get_remaining_time_in_millis() / 1000 + 0.1)
+    assert len(response_server.requests) == 1
+    assert "answer already sent" not in [line["message"] for line in log_lines(capsys)]
+
+
+@pytest.mark.parametrize("seconds", [0.2, 0])
+def test_no_time_left_still_answers_once(
+    initial_set_trigger, fake_aws, response_server, cfn_event, context, seconds
+):
+    # GIVEN a function whose time is (almost) up and an STS that hangs until it was answered
+    fake_aws("STS", hold_until=response_server.arrived)
+
+    # WHEN the trigger starts
+    initial_set_trigger.handler(cfn_event("Create"), context(seconds))
+
+    # THEN the timer fires at once and the one answer is a timeout
+    [put] = response_server.requests
+    assert put.json()["Reason"].startswith("timed out while ")
