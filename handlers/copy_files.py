@@ -46,8 +46,9 @@ _S3_HOST = r"s3(?:[.-](?:[\w.-]|\$\{[\w:]+\})*?)?\.(?:amazonaws\.com(?:\.cn)?|\$
 # "." and "-" belong to the token: "my-B", "x.B", "B-logs", "B.backup", "Bx" are other names.
 # Before B: either (group u) "//" of s3:// or https://, ":::" of an ARN, or a path-style host
 # "s3....amazonaws.com/" (group p) that is not itself part of a name ("B2.s3...com/B/" is a
-# key in B2); or no name character, nor "/" (a key segment "other/B/"), nor "}" ("${X}B").
-_BEFORE = r"(?:(?P<u>(?<=//)|(?<=:::)|(?P<p>(?<![\w.-])" + _S3_HOST + r"/))|(?<![\w./}-]))"
+# key in B2); or no name character, nor "/" (a key segment "other/B/"), nor "{" or "}"
+# ("${B}" is a Sub variable, "${X}B" a composed name).
+_BEFORE = r"(?:(?P<u>(?<=//)|(?<=:::)|(?P<p>(?<![\w.-])" + _S3_HOST + r"/))|(?<![\w./{}-]))"
 # After B: "/" only after a group-u start ("S3Key: B/x.zip" is a key, not the bucket); then
 # optionally a virtual-hosted suffix ".s3....amazonaws.com" (group v); then nothing that would
 # continue a name: no [\w$-], and "." only as punctuation ("B." ending a sentence is B).
@@ -84,7 +85,8 @@ def rewrite_template(
         return None
     if not _is_template(text.lstrip("\ufeff")):
         return None
-    # In a matched host, the source region as a whole label (".R." or "-R.") becomes the target's.
+    # In a matched host, the source region as a whole label (".R." or "-R.") becomes the target's
+    # (with no source region, a NUL: it never occurs in a host, so no region changes).
     region = re.compile(r"(?<=[.-])" + re.escape(source_region or "\0") + r"(?=\.)")
 
     def host(found: str | None) -> str:

@@ -46,7 +46,8 @@ LOOKALIKES = [
     "s3.amazonaws.com",
 ]
 FILLER = "abcxyzABC019_.-:/$é構"
-SEPARATORS = [" ", "  ", "\n", "\r\n", "\t", ", ", ": ", "'", '"', "[", "]", "{", "(", "=", "# "]
+# Token boundaries; "{" only with a space, since "{B" is read as in the Sub variable "${B}".
+SEPARATORS = [" ", "  ", "\n", "\r\n", "\t", ", ", ": ", "'", '"', "[", "]", "{ ", "(", "=", "# "]
 
 
 def random_document(rng: random.Random) -> tuple[str, str]:

@@ -173,6 +173,18 @@ def test_dotted_bucket_names_are_matched_literally(rewrite):
     )
 
 
+def test_sub_variable_named_like_the_bucket_is_left_alone(rewrite):
+    """GIVEN an all-alphanumeric bucket name that is also a parameter's name
+    THEN "${name}" in a Sub string stays a variable while the bucket in the URL is rewritten."""
+    value = "!Sub 'https://artifacts.s3.amazonaws.com/${artifacts}/${AWS::Region}'"
+
+    out = rewrite(template_with(value), source="artifacts", target="new")
+
+    assert out.decode() == template_with(
+        "!Sub 'https://new.s3.amazonaws.com/${artifacts}/${AWS::Region}'"
+    )
+
+
 def test_same_region_keeps_urls_regional(rewrite):
     """GIVEN a consumer in the distributor's own region
     THEN URLs keep that region and only the bucket changes."""
