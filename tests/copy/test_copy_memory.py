@@ -1,0 +1,112 @@
+"""Bounded memory: a few hundred MiB stream through the handler process in a few dozen MiB."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import boto3
+import pytest
+
+from tests.copy.conftest import DISTRIBUTION, DISTRIBUTION_REGION, REGION, TARGET, sqs_record
+from tests.copy.source import BLOCK, Artifact, source_endpoint
+from tests.support.handlers import inlined_code
+from tests.support.moto_server import free_port
+
+ARTIFACT_MIB = 300
+# Peak RSS of the whole handler process (interpreter + boto3 + the transfer). Reading the
+# artifact into memory would take more than ARTIFACT_MIB alone.
+PEAK_RSS_BOUND_MIB = 176
+KEY = "images/big-appliance.img"
+
+
+@pytest.fixture(scope="module")
+def moto_process():
+    """A moto server in its own process, so its memory is not the handler's."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise RuntimeError("moto server did not start") from None
+            time.sleep(0.1)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def child_environment(endpoint: str) -> dict:
+    """The handler's environment, as in Lambda, with boto3 pointed at the local S3 endpoint."""
+    keep = {k: v for k, v in os.environ.items() if k.startswith(("AWS_", "PATH", "HOME"))}
+    return {
+        **keep,
+        "AWS_ENDPOINT_URL_S3": endpoint,
+        "TARGET_BUCKET": TARGET,
+        "DISTRIBUTION_BUCKET": DISTRIBUTION,
+        "DISTRIBUTION_REGION": DISTRIBUTION_REGION,
+        "AWS_REGION": REGION,
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+
+
+def run_child(index_dir: Path, event: dict, endpoint: str) -> subprocess.CompletedProcess:
+    """Run the inlined handler once in a fresh interpreter."""
+    script = Path(__file__).with_name("run_handler.py")
+    return subprocess.run(
+        [sys.executable, str(script), str(index_dir), json.dumps(event)],
+        env=child_environment(endpoint),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_large_artifact_streams_in_bounded_memory(moto_process, tmp_path: Path):
+    # GIVEN a 300 MiB artifact generated on the fly by the source (with Content-Length, sha256)
+    s3 = boto3.client("s3", endpoint_url=moto_process, region_name=REGION)
+    for name in (TARGET, DISTRIBUTION):
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
+    artifact = Artifact(body=os.urandom(BLOCK), repeat=ARTIFACT_MIB)
+    digest = hashlib.sha256()
+    for _ in range(ARTIFACT_MIB):
+        digest.update(artifact.body)
+    # AND the handler as inlined in the template, in its own process
+    (tmp_path / "index.py").write_text(inlined_code("copy_files"))
+    with source_endpoint(moto_process) as source:
+        url = source.add(DISTRIBUTION, "big.img", artifact)
+        message = {"ArtifactUrl": url, "ArtifactKey": KEY, "ArtifactSize": artifact.size}
+        event = {"Records": [sqs_record({**message, "ArtifactSha256": digest.hexdigest()})]}
+        # WHEN the handler copies it
+        child = run_child(tmp_path, event, source.endpoint)
+        idle = run_child(tmp_path, {"Records": []}, source.endpoint)  # interpreter + boto3
+    assert child.returncode == 0, child.stderr
+    logs = [json.loads(line) for line in child.stdout.splitlines()]
+    result = logs[-1]
+    # THEN it is stored whole, and the handler process never held more than the bound
+    assert result["response"] == {"batchItemFailures": []}, logs
+    assert s3.head_object(Bucket=TARGET, Key=KEY)["ContentLength"] == artifact.size
+    peak_mib = result["peak_rss_kib"] / 1024
+    idle_mib = json.loads(idle.stdout.splitlines()[-1])["peak_rss_kib"] / 1024
+    copy_seconds = logs[0]["seconds"]
+    print(
+        f"\n{ARTIFACT_MIB} MiB: peak RSS {peak_mib:.0f} MiB (idle handler {idle_mib:.0f} MiB), "
+        f"copy {copy_seconds:.1f} s = {ARTIFACT_MIB / copy_seconds:.0f} MiB/s"
+    )
+    assert peak_mib < PEAK_RSS_BOUND_MIB
