@@ -19,6 +19,8 @@ REWRITTEN = {
     "double quoted": (f'"{S}"', f'"{T}"'),
     "flow sequence": (f"[{S}, other, {S}]", f"[{T}, other, {T}]"),
     "flow mapping": (f"{{Bucket: {S}}}", f"{{Bucket: {T}}}"),
+    "block sequence": (f"\n        - {S}\n        - other", f"\n        - {T}\n        - other"),
+    "json string": (f'{{"Bucket": "{S}"}}', f'{{"Bucket": "{T}"}}'),
     "end of sentence": (f"code is in {S}.", f"code is in {T}."),
     # s3:// URIs and ARNs
     "s3 uri": (f"s3://{S}/stacks/a.yaml", f"s3://{T}/stacks/a.yaml"),
