@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from awacs import logs, s3, sqs, sts
+from awacs import kms, logs, s3, sqs, sts
 from awacs.aws import (
     Allow,
     ArnEquals,
@@ -83,6 +83,11 @@ def list_bucket(bucket: Any) -> Statement:
     return Statement(Effect=Allow, Action=[s3.ListBucket], Resource=[bucket_arn(bucket)])
 
 
+def use_kms_key(key_arn: Any) -> Statement:
+    """Encrypt and decrypt with one KMS key: what S3 needs for SSE-KMS multipart uploads."""
+    return Statement(Effect=Allow, Action=[kms.GenerateDataKey, kms.Decrypt], Resource=[key_arn])
+
+
 def assume_role(role_arn: Any) -> Statement:
     """Assume exactly one (cross-account) role."""
     return Statement(Effect=Allow, Action=[sts.AssumeRole], Resource=[role_arn])
@@ -100,12 +105,12 @@ def deny_insecure_transport(bucket: Any) -> Statement:
     )
 
 
-def sns_may_send(queue: Any, topic_arn: Any) -> Statement:
-    """Let SNS deliver to the queue, only on behalf of one topic."""
+def sns_may_send(queue: Any, topic_arn: Any, service: Any = "sns.amazonaws.com") -> Statement:
+    """Let SNS (`service`: its principal or principals) deliver to the queue for one topic."""
     return Statement(
         Sid="AllowDistributionTopic",
         Effect=Allow,
-        Principal=Principal("Service", "sns.amazonaws.com"),
+        Principal=Principal("Service", service),
         Action=[sqs.SendMessage],
         Resource=[GetAtt(queue, "Arn")],
         Condition=Condition(ArnEquals("aws:SourceArn", topic_arn)),

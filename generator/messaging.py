@@ -13,6 +13,7 @@ from troposphere import (
     If,
     Not,
     Ref,
+    Sub,
     Template,
     cloudwatch,
     sns,
@@ -21,19 +22,15 @@ from troposphere import (
 
 from generator import iam
 from generator.checkov import skips
+from generator.regions import OPT_IN_REGIONS, is_one_of
 
 MAX_RECEIVE_COUNT = 5
 DLQ_RETENTION_SECONDS = 14 * 24 * 3600
 QUEUE_RETENTION_SECONDS = 4 * 24 * 3600
 VISIBILITY_FACTOR = 6  # AWS's advice for SQS event sources: at least 6 x the function timeout
 HAS_ALARM_TOPIC = "HasAlarmTopic"
-QUEUE_SKIPS = (
-    (
-        "CKV_AWS_27",
-        "Encrypted with SQS-managed keys (SqsManagedSseEnabled), which SNS can "
-        "deliver to without a KMS key policy for the distributor's topic.",
-    ),
-)
+DISTRIBUTION_REGION_IS_OPT_IN = "DistributionRegionIsOptIn"
+QUEUE_SKIPS = (("CKV_AWS_27", "SQS-managed SSE, which SNS can deliver to without a KMS key"),)
 
 
 @dataclass(frozen=True)
@@ -67,16 +64,27 @@ def add_messaging(template: Template, params: dict, function_timeout: int) -> Me
             Metadata=skips(*QUEUE_SKIPS),
         )
     )
-    queue_policy = template.add_resource(
-        sqs.QueuePolicy(
-            "ArtifactQueuePolicy",
-            Queues=[Ref(queue)],
-            PolicyDocument=iam.policy(iam.sns_may_send(queue, Ref(params["DistributionTopic"]))),
-        )
-    )
+    queue_policy = template.add_resource(_queue_policy(template, params, queue))
     subscription = template.add_resource(_subscription(params, queue, queue_policy))
     _add_alarm(template, params, dlq)
     return Messaging(queue=queue, dead_letter_queue=dlq, subscription=subscription)
+
+
+def _queue_policy(template: Template, params: dict, queue: sqs.Queue) -> sqs.QueuePolicy:
+    # From an opt-in region SNS delivers cross-region as sns.<region>.amazonaws.com.
+    region = Ref(params["DistributionRegion"])
+    template.add_condition(DISTRIBUTION_REGION_IS_OPT_IN, is_one_of(region, OPT_IN_REGIONS))
+    principals = If(
+        DISTRIBUTION_REGION_IS_OPT_IN,
+        ["sns.amazonaws.com", Sub("sns.${Region}.amazonaws.com", Region=region)],
+        "sns.amazonaws.com",
+    )
+    topic = Ref(params["DistributionTopic"])
+    return sqs.QueuePolicy(
+        "ArtifactQueuePolicy",
+        Queues=[Ref(queue)],
+        PolicyDocument=iam.policy(iam.sns_may_send(queue, topic, principals)),
+    )
 
 
 def _subscription(params: dict, queue: sqs.Queue, queue_policy: sqs.QueuePolicy):
@@ -97,9 +105,12 @@ def _subscription(params: dict, queue: sqs.Queue, queue_policy: sqs.QueuePolicy)
 
 
 def _add_alarm(template: Template, params: dict, dlq: sqs.Queue) -> None:
-    topic = params["AlarmTopic"]
+    topic = params["AlarmTopicName"]
     template.add_condition(HAS_ALARM_TOPIC, Not(Equals(Ref(topic), "")))
-    actions = If(HAS_ALARM_TOPIC, [Ref(topic)], Ref(AWS_NO_VALUE))
+    topic_arn = Sub(
+        "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:${Topic}", Topic=Ref(topic)
+    )
+    actions = If(HAS_ALARM_TOPIC, [topic_arn], Ref(AWS_NO_VALUE))
     template.add_resource(
         cloudwatch.Alarm(
             "DeadLetterQueueAlarm",

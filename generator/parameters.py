@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from troposphere import Parameter, Template
+from troposphere import Equals, Not, Parameter, Ref, Template
 
 PARTITION = r"arn:aws(-[a-z]+)*"
-REGION = r"[a-z]{2}(-[a-z]+)+-[0-9]"
+REGION = r"[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}"  # eu-west-1, us-gov-west-1, eusc-de-east-1
 ACCOUNT = r"[0-9]{12}"
 BUCKET = r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"
 TOPIC_ARN = rf"{PARTITION}:sns:{REGION}:{ACCOUNT}:[A-Za-z0-9_-]{{1,256}}"
@@ -100,17 +100,30 @@ SPECS: tuple[ParameterSpec, ...] = (
         "SSM parameter name",
         "Name of the SSM parameter that holds the target bucket's name for other stacks.",
         "/build-artifact-consumer/bucket-name",
-        r"^/[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$",
-        "must be an SSM parameter path such as /build-artifact-consumer/bucket-name",
+        r"^(?!/(?i:aws|ssm))(?=.{2,1011}$)/[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$",
+        "must be an SSM parameter path such as /build-artifact-consumer/bucket-name, "
+        "not starting with the reserved /aws or /ssm",
         "Consumer",
     ),
     ParameterSpec(
-        "AlarmTopic",
-        "Alarm topic ARN (optional)",
-        "SNS topic notified when messages reach the dead-letter queue; empty for none.",
+        "TargetBucketKmsKey",
+        "Target bucket KMS key ARN (optional)",
+        "When TargetBucket's default encryption is SSE-KMS: the key's ARN, so the copy "
+        "function may use it. Empty for SSE-S3 or a created bucket.",
         "",
-        rf"^({TOPIC_ARN})?$",
-        "must be empty or an SNS topic ARN",
+        rf"^({PARTITION}:kms:{REGION}:{ACCOUNT}:key/[A-Za-z0-9-]{{1,64}})?$",
+        "must be empty or a KMS key ARN, e.g. arn:aws:kms:eu-west-1:123456789012:key/1234abcd-...",
+        "Consumer",
+    ),
+    ParameterSpec(
+        "AlarmTopicName",
+        "Alarm topic name (optional)",
+        "Name of an SNS topic in this account and region notified when messages reach the "
+        "dead-letter queue; empty for none. A name, not an ARN: alarms notify only topics "
+        "in their own region, and one StackSet value must fit every region.",
+        "",
+        r"^[A-Za-z0-9_-]{0,256}$",
+        "must be empty or an SNS topic name (letters, digits, hyphens, underscores)",
         "Consumer",
     ),
 )
@@ -139,7 +152,25 @@ def add_parameters(
             )
         )
     template.set_metadata({"AWS::CloudFormation::Interface": _interface()})
+    _add_rules(template, params)
     return params
+
+
+def _add_rules(template: Template, params: dict) -> None:
+    # Copying the distribution bucket into itself would overwrite every source with itself.
+    template.add_rule(
+        "TargetIsNotTheSource",
+        {
+            "Assertions": [
+                {
+                    "Assert": Not(
+                        Equals(Ref(params["TargetBucket"]), Ref(params["DistributionBucket"]))
+                    ),
+                    "AssertDescription": "TargetBucket must not be the DistributionBucket",
+                }
+            ]
+        },
+    )
 
 
 def _interface() -> dict:

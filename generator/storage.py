@@ -13,13 +13,7 @@ from generator.parameters import NO_VALUE
 
 CREATE_NEW_BUCKET = "CreateNewBucket"
 BUCKET = "ArtifactBucket"
-BUCKET_SKIPS = (
-    (
-        "CKV_AWS_18",
-        "Access logging needs a log bucket in every account; the bucket is private "
-        "and TLS-only, and CloudTrail data events can log access organisation-wide.",
-    ),
-)
+BUCKET_SKIPS = (("CKV_AWS_18", "No log bucket per account; private, TLS-only, CloudTrail can log"),)
 
 
 @dataclass(frozen=True)
@@ -29,13 +23,17 @@ class Storage:
     bucket_name: Any
 
 
-def add_storage(template: Template, params: dict) -> Storage:
-    """Add the condition, the retained bucket with its TLS-only policy, and the SSM parameter."""
+def add_storage(template: Template, params: dict, after: list[str]) -> Storage:
+    """Add the condition, the retained bucket with its TLS-only policy, and the SSM parameter.
+
+    The bucket is created `after` the named resources: it is retained even when a failed create
+    rolls back, so whatever is likely to fail (the cross-account subscription) goes first.
+    """
     target = params["TargetBucket"]
     template.add_condition(
         CREATE_NEW_BUCKET, Or(Equals(Ref(target), NO_VALUE), Equals(Ref(target), ""))
     )
-    bucket = template.add_resource(_bucket())
+    bucket = template.add_resource(_bucket(after))
     name = If(CREATE_NEW_BUCKET, Ref(bucket), Ref(target))
     template.add_resource(
         s3.BucketPolicy(
@@ -57,9 +55,10 @@ def add_storage(template: Template, params: dict) -> Storage:
     return Storage(bucket_name=name)
 
 
-def _bucket() -> s3.Bucket:
+def _bucket(after: list[str]) -> s3.Bucket:
     return s3.Bucket(
         BUCKET,
+        DependsOn=after,
         Condition=CREATE_NEW_BUCKET,
         DeletionPolicy="Retain",
         UpdateReplacePolicy="Retain",

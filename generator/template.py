@@ -33,8 +33,8 @@ def build_template(
     template = Template(Description=DESCRIPTION)
     template.set_version()
     params = add_parameters(template, defaults)
-    storage = add_storage(template, params)
     messaging = add_messaging(template, params, function_timeout=COPY_TIMEOUT)
+    storage = add_storage(template, params, after=[messaging.subscription.title])
     copy = add_copy_function(
         template, params, code["copy_files"], storage.bucket_name, messaging.queue
     )

@@ -5,16 +5,8 @@ from __future__ import annotations
 from cfnlint.api import ManualArgs, lint
 
 TEMPLATE_BODY_LIMIT = 51_200  # bytes CloudFormation accepts as TemplateBody (no S3 upload)
-# StackSets deploy anywhere: lint against regions of every partition, not just one.
-LINT_REGIONS = (
-    "us-east-1",
-    "eu-west-1",
-    "eu-central-1",
-    "ap-southeast-2",
-    "sa-east-1",
-    "us-gov-west-1",
-    "cn-north-1",
-)
+# StackSets deploy anywhere: lint against every region cfn-lint knows, in every partition.
+LINT_REGIONS = ("ALL_REGIONS",)
 
 
 class ValidationError(ValueError):

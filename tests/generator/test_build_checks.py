@@ -11,6 +11,7 @@ from generator.inline import InlineError, inline_handler
 from generator.render import render
 from generator.template import HANDLER_MODULES, build_template
 from generator.validation import TEMPLATE_BODY_LIMIT, ValidationError, lint_findings, validate
+from tests.generator.test_golden import GOLDEN, UPDATE
 from tests.support.handlers import FUNCTIONS, inlined_code
 
 SIZE_BUDGET = 32 * 1024  # our own target, well inside CloudFormation's limit
@@ -51,9 +52,11 @@ def test_validation_rejects_a_template_over_the_limit(emitted):
 
 
 @pytest.mark.parametrize("name", HANDLER_MODULES)
-def test_inlined_code_is_the_minified_current_source(name):
+def test_golden_template_ships_the_minified_current_source(name):
     current = inline_handler(name)
-    assert inlined_code(name) == current.code
+    golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    shipped = golden["Resources"][FUNCTIONS[name]]["Properties"]["Code"]["ZipFile"]
+    assert shipped == current.code, f"handlers/{name}.py changed: run `{UPDATE}`"
     assert current.inlined_bytes < current.source_bytes
 
 

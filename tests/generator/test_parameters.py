@@ -32,18 +32,41 @@ BAD_VALUES = {
     "InitialDistributionSetMachine": ["", "arn:aws:states:eu-west-1:529985782713:activity:x"],
     "TargetBucket": ["NO_VALUE", "Bad_Bucket", "x"],
     "TriggerVersion": ["", "two words", "v" * 65],
-    "BucketNameParameterName": ["", "no-leading-slash", "/trailing/"],
-    "AlarmTopic": ["topic", "arn:aws:sns:eu-west-1:1:t"],
+    "BucketNameParameterName": [
+        "",
+        "no-leading-slash",
+        "/trailing/",
+        "/aws/reserved",
+        "/SSM/reserved",
+        "/" + "x" * 1011,
+    ],
+    "AlarmTopicName": ["arn:aws:sns:eu-west-1:123456789012:alarms", "two words"],
+    "TargetBucketKmsKey": ["alias/aws/s3", "arn:aws:kms:eu-west-1:123456789012:alias/x"],
 }
 
 GOOD_VALUES = {
     "DistributionTopic": ["arn:aws-us-gov:sns:us-gov-west-1:123456789012:artifacts"],
-    "DistributionRegion": ["ap-southeast-2", "us-gov-west-1"],
+    "DistributionRegion": [
+        "ap-southeast-2",
+        "us-gov-west-1",
+        "il-central-1",
+        "mx-central-1",
+        "ap-southeast-7",
+        "us-isob-east-1",
+        "eusc-de-east-1",
+        "cn-northwest-1",
+    ],
     "DistributionBucket": ["my.artifacts-bucket"],
     "InitialDistributionRole": ["arn:aws:iam::123456789012:role/path/to/Role+x"],
     "TargetBucket": ["", "!NO_VALUE", "existing-bucket"],
     "TriggerVersion": ["2", "2026-11-27.1"],
-    "AlarmTopic": ["", "arn:aws:sns:eu-central-1:123456789012:alarms"],
+    "AlarmTopicName": ["", "ops-alerts"],
+    "InitialDistributionSetMachine": [
+        "arn:aws-cn:states:cn-north-1:123456789012:stateMachine:Initial_Set-1",
+        "arn:aws-iso-b:states:us-isob-east-1:123456789012:stateMachine:m",
+    ],
+    "BucketNameParameterName": ["/build-artifact-consumer/bucket-name", "/team.a/b_c-d"],
+    "TargetBucketKmsKey": ["", "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef"],
 }
 
 
@@ -61,7 +84,8 @@ def test_contract_parameters_keep_their_names_and_defaults(template):
 def test_added_parameters_have_safe_defaults(template):
     params = template["Parameters"]
     assert params["BucketNameParameterName"]["Default"] == "/build-artifact-consumer/bucket-name"
-    assert params["AlarmTopic"]["Default"] == ""
+    assert params["AlarmTopicName"]["Default"] == ""
+    assert params["TargetBucketKmsKey"]["Default"] == ""
 
 
 def test_every_parameter_validates_and_explains(template):

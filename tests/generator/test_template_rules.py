@@ -55,6 +55,8 @@ def test_bucket_is_created_only_without_target_bucket(template, resources):
         ]
     }
     assert resources["ArtifactBucket"]["Condition"] == "CreateNewBucket"
+    # Retained even on a failed create: the likely failure (subscribing cross-account) goes first.
+    assert resources["ArtifactBucket"]["DependsOn"] == ["DistributionSubscription"]
     assert resources["ArtifactBucketPolicy"]["Condition"] == "CreateNewBucket"
 
 
@@ -162,10 +164,43 @@ def test_only_the_distribution_topic_may_send(resources):
     assert policy["Queues"] == [{"Ref": "ArtifactQueue"}]
     (statement,) = policy["PolicyDocument"]["Statement"]
     assert statement["Effect"] == "Allow"
-    assert statement["Principal"] == {"Service": "sns.amazonaws.com"}
+    assert statement["Principal"] == {
+        "Service": {
+            "Fn::If": [
+                "DistributionRegionIsOptIn",
+                [
+                    "sns.amazonaws.com",
+                    {
+                        "Fn::Sub": [
+                            "sns.${Region}.amazonaws.com",
+                            {"Region": {"Ref": "DistributionRegion"}},
+                        ]
+                    },
+                ],
+                "sns.amazonaws.com",
+            ]
+        }
+    }
     assert statement["Action"] == ["sqs:SendMessage"]
     assert statement["Resource"] == [{"Fn::GetAtt": ["ArtifactQueue", "Arn"]}]
     assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": {"Ref": "DistributionTopic"}}}
+
+
+def equals_values(condition) -> set[str]:
+    """The regions a nest of Fn::Or / Fn::Equals on DistributionRegion accepts."""
+    if "Fn::Equals" in condition:
+        ref, value = condition["Fn::Equals"]
+        assert ref == {"Ref": "DistributionRegion"}
+        return {value}
+    (items,) = condition.values()
+    assert 2 <= len(items) <= 10  # Fn::Or's own limits
+    return set().union(*(equals_values(item) for item in items))
+
+
+def test_opt_in_distribution_regions_get_the_regional_sns_principal(template):
+    opt_in = equals_values(template["Conditions"]["DistributionRegionIsOptIn"])
+    assert {"af-south-1", "ap-east-1", "me-south-1", "il-central-1", "mx-central-1"} <= opt_in
+    assert not opt_in & {"us-east-1", "eu-west-1", "eu-central-1", "ap-northeast-1"}
 
 
 def test_subscription_is_raw_filtered_and_in_the_distribution_region(resources):
@@ -230,7 +265,9 @@ def test_custom_resource_waits_for_the_subscription(resources):
     props = trigger["Properties"]
     assert props["ServiceToken"] == {"Fn::GetAtt": ["InitialSetTriggerFunction", "Arn"]}
     assert props["Version"] == {"Ref": "TriggerVersion"}
-    assert 60 <= props["ServiceTimeout"] <= 900  # minutes, never CloudFormation's default hour
+    # Covers Lambda's two async retries of the function; never CloudFormation's default hour.
+    timeout = resources["InitialSetTriggerFunction"]["Properties"]["Timeout"]
+    assert 3 * timeout <= props["ServiceTimeout"] < 3600
     assert trigger["DependsOn"] == ["DistributionSubscription"]
 
 
@@ -265,7 +302,32 @@ def test_copy_role_is_least_privilege(resources):
         "logs:PutLogEvents",
     }
     queue = [{"Fn::GetAtt": ["ArtifactQueue", "Arn"]}]
-    assert granted["sqs:ReceiveMessage"] == granted["sqs:DeleteMessage"] == queue
+    for action in ("ReceiveMessage", "DeleteMessage", "GetQueueAttributes"):
+        assert granted[f"sqs:{action}"] == queue
+    objects = [{"Fn::Sub": ["arn:${AWS::Partition}:s3:::${Bucket}/*", {"Bucket": TARGET_BUCKET}]}]
+    for action in ("PutObject", "GetObject", "AbortMultipartUpload"):
+        assert granted[f"s3:{action}"] == objects
+
+
+def test_kms_key_of_an_existing_bucket_is_granted_only_when_named(template, resources):
+    policy = resources["CopyFunctionKmsPolicy"]
+    assert policy["Type"] == "AWS::IAM::Policy"
+    assert policy["Condition"] == "HasTargetBucketKmsKey"
+    assert template["Conditions"]["HasTargetBucketKmsKey"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "TargetBucketKmsKey"}, ""]}]
+    }
+    props = policy["Properties"]
+    assert props["Roles"] == [{"Ref": "CopyFunctionRole"}]
+    (statement,) = props["PolicyDocument"]["Statement"]
+    assert statement["Action"] == ["kms:GenerateDataKey", "kms:Decrypt"]
+    assert statement["Resource"] == [{"Ref": "TargetBucketKmsKey"}]
+
+
+def test_target_bucket_may_not_be_the_distribution_bucket(template):
+    (assertion,) = template["Rules"]["TargetIsNotTheSource"]["Assertions"]
+    assert assertion["Assert"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "TargetBucket"}, {"Ref": "DistributionBucket"}]}]
+    }
 
 
 def test_trigger_role_may_only_assume_the_distribution_role(resources):
@@ -274,12 +336,24 @@ def test_trigger_role_may_only_assume_the_distribution_role(resources):
     assert granted["sts:AssumeRole"] == [{"Ref": "InitialDistributionRole"}]
 
 
+def all_allow_statements(resources: dict) -> list[dict]:
+    """Allow statements of inline role policies and of AWS::IAM::Policy resources."""
+    found = [statement for _, statement in allow_statements(resources)]
+    for policy in of_type(resources, "AWS::IAM::Policy").values():
+        found += policy["Properties"]["PolicyDocument"]["Statement"]
+    return found
+
+
 def test_no_allow_statement_has_a_wildcard(resources):
-    for title, statement in allow_statements(resources):
-        text = json.dumps([statement["Action"], statement["Resource"]])
-        assert "*" not in json.dumps(statement["Action"]), title
-        assert all(r != "*" for r in statement["Resource"]), title
-        assert '"*"' not in text, title
+    statements = all_allow_statements(resources)
+    assert len(statements) >= 7
+    for statement in statements:
+        assert statement["Effect"] == "Allow"
+        assert "*" not in json.dumps(statement["Action"]), statement
+        for resource in statement["Resource"]:
+            text = json.dumps(resource)
+            # Only the object ARN of one named bucket may end in /*; nothing else is a pattern.
+            assert text.count("*") == (1 if ":s3:::${Bucket}/*" in text else 0), statement
 
 
 def test_roles_are_assumed_by_lambda_only(resources):
@@ -301,10 +375,19 @@ def test_alarm_fires_on_any_dead_letter_and_notifies_optional_topic(template, re
         {"Name": "QueueName", "Value": {"Fn::GetAtt": ["ArtifactDeadLetterQueue", "QueueName"]}}
     ]
     assert props["ComparisonOperator"] == "GreaterThanThreshold" and props["Threshold"] == 0
-    actions = {"Fn::If": ["HasAlarmTopic", [{"Ref": "AlarmTopic"}], {"Ref": "AWS::NoValue"}]}
-    assert props["AlarmActions"] == actions
+    assert props["Statistic"] == "Maximum"
+    assert props["Period"] == 300 and props["EvaluationPeriods"] == 1
+    assert props["TreatMissingData"] == "notBreaching"
+    topic = {
+        "Fn::Sub": [
+            "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:${Topic}",
+            {"Topic": {"Ref": "AlarmTopicName"}},
+        ]
+    }
+    actions = {"Fn::If": ["HasAlarmTopic", [topic], {"Ref": "AWS::NoValue"}]}
+    assert props["AlarmActions"] == props["OKActions"] == actions
     assert template["Conditions"]["HasAlarmTopic"] == {
-        "Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmTopic"}, ""]}]
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmTopicName"}, ""]}]
     }
 
 
