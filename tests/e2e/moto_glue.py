@@ -40,12 +40,14 @@ def capture_invocations(monkeypatch: pytest.MonkeyPatch) -> queue.Queue[Invocati
     event (RequestId, ResponseURL, resolved ResourceProperties) that no public API exposes, and it
     can only run code in Docker, which this machine lacks. The moto server runs in this process,
     so replacing `LambdaFunction.invoke` captures that exact event; `lambda_runtime.py` then runs
-    the deployed function's own code with it.
+    the deployed function's own code with it. The captured call reports a function error, so
+    that moto's own SQS event source mapping, should it ever poll, never deletes a message.
     """
     captured: queue.Queue[Invocation] = queue.Queue()
 
     def invoke(function, body, request_headers, response_headers):  # moto's signature
         captured.put(Invocation(function.function_arn, json.loads(body) if body else {}))
+        response_headers["x-amz-function-error"] = "Unhandled"
         return b""
 
     monkeypatch.setattr(LambdaFunction, "invoke", invoke)

@@ -33,6 +33,7 @@ SUBSCRIPTION_ATTRIBUTES = {  # CloudFormation property -> SNS subscription attri
     "ReplayPolicy",
     "SubscriptionRoleArn",
 }
+NO_VALUE = object()  # what Ref AWS::NoValue resolves to: the property is left out
 INVOCATION_TIMEOUT = 10  # seconds moto takes at most to invoke a custom resource's function
 
 
@@ -87,7 +88,7 @@ class Stack:
         match = (
             re.compile(re.escape(resource_type))
             if isinstance(resource_type, str)
-            else (resource_type)
+            else resource_type
         )
         return [
             lid
@@ -101,20 +102,53 @@ class Stack:
         return next(f for f in functions if self.resolve({"Fn::GetAtt": [f, "Arn"]}) == arn)
 
     def resolve(self, value: Any) -> Any:
-        """`value` with Ref and GetAtt Arn resolved for this stack, as CloudFormation would."""
+        """`value` with intrinsic functions resolved for this stack, as CloudFormation would."""
         if isinstance(value, list):
-            return [self.resolve(item) for item in value]
+            return [r for r in map(self.resolve, value) if r is not NO_VALUE]
         if not isinstance(value, dict):
             return value
-        if set(value) == {"Ref"}:
-            return self._ref(value["Ref"])
-        if set(value) == {"Fn::GetAtt"}:
-            return self._get_att(*value["Fn::GetAtt"])
+        if len(value) == 1 and (intrinsic := next(iter(value))) in self._intrinsics:
+            return self._intrinsics[intrinsic](value[intrinsic])
         if any(key.startswith("Fn::") for key in value):
             raise NotImplementedError(f"the e2e harness cannot resolve {value}")
-        return {key: self.resolve(item) for key, item in value.items()}
+        resolved = {key: self.resolve(item) for key, item in value.items()}
+        return {key: item for key, item in resolved.items() if item is not NO_VALUE}
 
-    def _ref(self, name: str) -> str:
+    @property
+    def _intrinsics(self) -> dict[str, Callable[[Any], Any]]:
+        return {
+            "Ref": self._ref,
+            "Fn::GetAtt": lambda args: self._get_att(*args),
+            "Fn::If": lambda args: self.resolve(args[1] if self.condition(args[0]) else args[2]),
+            "Fn::Sub": self._sub,
+            "Fn::Equals": lambda args: self.resolve(args[0]) == self.resolve(args[1]),
+            "Fn::Or": lambda args: any(map(self.resolve, args)),
+            "Fn::And": lambda args: all(map(self.resolve, args)),
+            "Fn::Not": lambda args: not self.resolve(args[0]),
+            "Condition": self.condition,
+        }
+
+    def condition(self, name: str) -> bool:
+        """Whether the template's condition `name` holds for this stack's parameters."""
+        return bool(self.resolve(self.template["Conditions"][name]))
+
+    def _sub(self, args: str | list) -> str:
+        text, variables = (args, {}) if isinstance(args, str) else args
+        values = {name: self.resolve(value) for name, value in variables.items()}
+
+        def value(match: re.Match) -> str:
+            name = match.group(1)
+            if name in values:
+                return values[name]
+            if "." in name:
+                return self._get_att(*name.split(".", 1))
+            return self._ref(name)
+
+        return re.sub(r"\$\{([^}!]+)\}", value, text)
+
+    def _ref(self, name: str) -> Any:
+        if name == "AWS::NoValue":
+            return NO_VALUE
         pseudo = {
             "AWS::AccountId": self.account,
             "AWS::Region": self.region,

@@ -38,12 +38,11 @@ def queue_attributes(url: str) -> dict:
 
 def test_stack_is_complete_with_the_resources_its_conditions_select(consumer):
     stack = consumer.stack
-    conditions = {"CreateNewBucket": creates_bucket(consumer)}
     resources = stack.template["Resources"]
     expected = {
         logical_id
         for logical_id, resource in resources.items()
-        if conditions.get(resource.get("Condition"), True)
+        if "Condition" not in resource or stack.condition(resource["Condition"])
     }
     created = {lid for lid in expected if resources[lid]["Type"] not in NOT_CREATED_BY_MOTO}
     deployed = stack.resources()
