@@ -17,6 +17,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+LOGGED = ("RequestType", "StackId", "LogicalResourceId", "PhysicalResourceId")
 MAX_BODY = 4096  # bytes: CloudFormation rejects a larger response
 PUT_ATTEMPTS = 4
 PUT_BACKOFF = 0.25  # seconds before the 2nd PUT, doubled each time
@@ -25,26 +26,19 @@ AWS = Config(connect_timeout=5, read_timeout=10, retries={"mode": "standard"})
 REGION = r"[a-z]+(-[a-z]+)+-\d+"
 ROLE_ARN = r"arn:[\w-]+:iam::\d{12}:role/[\w+=,.@/-]{1,512}"
 MACHINE_ARN = r"arn:([\w-]+):states:([a-z0-9-]+):(\d{12}):stateMachine:([^:/\s]{1,80})"
-ENV = {  # variable: (key, pattern, where its value comes from)
-    "INITIAL_DISTRIBUTION_ROLE": ("role", ROLE_ARN, "parameter InitialDistributionRole"),
-    "INITIAL_DISTRIBUTION_MACHINE": (
-        "machine",
-        MACHINE_ARN,
-        "parameter InitialDistributionSetMachine",
-    ),
-    "DISTRIBUTION_REGION": ("region", REGION, "parameter DistributionRegion"),
+ENV = {  # variable: (key, pattern, the template value it comes from)
+    "INITIAL_DISTRIBUTION_ROLE": ("role", ROLE_ARN, "InitialDistributionRole"),
+    "INITIAL_DISTRIBUTION_MACHINE": ("machine", MACHINE_ARN, "InitialDistributionSetMachine"),
+    "DISTRIBUTION_REGION": ("region", REGION, "DistributionRegion"),
     "CONSUMER_ACCOUNT_ID": ("account", r"\d{12}", "AWS::AccountId"),
     "CONSUMER_REGION": ("home", REGION, "AWS::Region"),
 }
-THROTTLED = "throttled even after retries: try again later"
-HINTS = {  # error code: how to fix it
-    "AccessDenied": "role {role} must trust account {account} (this function's role) "
-    "for sts:AssumeRole",
-    "AccessDeniedException": "role {role} must allow states:StartExecution on {machine}",
+HINTS = {  # error code, less any "Exception" suffix: how to fix it
+    "AccessDenied": "role {role} must trust account {account} (this function's role) and "
+    "allow states:StartExecution on {machine}",
     "StateMachineDoesNotExist": "state machine {machine} does not exist in region {region}: "
     "fix InitialDistributionSetMachine or DistributionRegion",
-    "Throttling": THROTTLED,
-    "ThrottlingException": THROTTLED,
+    "Throttling": "throttled even after retries: try again later",
     "ExecutionLimitExceeded": "too many executions are running: try again later",
 }
 
@@ -69,11 +63,9 @@ class Invocation:
         self.timer.daemon = True
 
     def log(self, level: str, message: str, **fields) -> None:
-        """Print one JSON log line: request identifiers, never the presigned ResponseURL."""
-        line = {"level": level, "message": message, "step": self.step, **fields}
-        for key in ("RequestType", "RequestId", "StackId", "LogicalResourceId"):
-            line[key] = self.event.get(key)
-        print(json.dumps(line, default=str), flush=True)
+        """Print one JSON log line naming the request; never the presigned ResponseURL."""
+        line = {"level": level, "message": message, "RequestId": self.event.get("RequestId")}
+        print(json.dumps({**line, "step": self.step, **fields}, default=str), flush=True)
 
     def time_out(self) -> None:
         """Timer: answer FAILED before Lambda kills the function without an answer."""
@@ -92,7 +84,6 @@ class Invocation:
                 "answering",
                 status=status,
                 reason=reason,
-                data=data,
             )
             self.put(body(self.event, status, reason, data or {}))
 
@@ -157,12 +148,13 @@ def configure(call: Invocation) -> dict:
             state = f"invalid ({value!r})" if value else "missing"
             raise Failure(f"environment variable {name} is {state}: it comes from {origin}")
         call.env[key] = value
-    machine_region = re.fullmatch(MACHINE_ARN, call.env["machine"])[2]
-    if machine_region != call.env["region"]:
+    partition, region, account, machine = re.fullmatch(MACHINE_ARN, call.env["machine"]).groups()
+    if region != call.env["region"]:
         raise Failure(
-            f"INITIAL_DISTRIBUTION_MACHINE is in region {machine_region}, "
-            f"DISTRIBUTION_REGION is {call.env['region']}: make them agree"
+            f"INITIAL_DISTRIBUTION_MACHINE is not in DISTRIBUTION_REGION {call.env['region']}"
         )
+    # Execution ARNs: the machine's ARN with resource type `execution`, then the execution name.
+    call.env["executions"] = f"arn:{partition}:states:{region}:{account}:execution:{machine}"
     return call.env
 
 
@@ -193,22 +185,19 @@ def start(call: Invocation) -> str:
     except ClientError as err:
         if err.response["Error"].get("Code") != "ExecutionAlreadyExists":
             raise
-    partition, region, account, machine = re.fullmatch(MACHINE_ARN, env["machine"]).groups()
     call.log("INFO", "execution already exists: a repeated request")
-    return f"arn:{partition}:states:{region}:{account}:execution:{machine}:{name}"
+    return f"{env['executions']}:{name}"
 
 
 def explain(call: Invocation, err: Exception) -> str:
     """A FAILED reason: what failed, AWS's own words, and how to fix it when we know."""
-    if isinstance(err, Failure):
-        return f"{call.step} failed: {err}"
-    if not isinstance(err, ClientError):
-        return f"{call.step} failed: {type(err).__name__}: {err}"
-    code = err.response["Error"].get("Code")
-    hint = HINTS.get(code, "").format(**call.env)
-    return f"{call.step} failed: {code}: {err.response['Error'].get('Message')}" + (
-        f". Fix: {hint}" if hint else ""
-    )
+    if isinstance(err, ClientError):
+        error = err.response["Error"]
+        hint = HINTS.get(error.get("Code", "").removesuffix("Exception"), "").format(**call.env)
+        err = f"{error.get('Code')}: {error.get('Message')}" + (f". Fix: {hint}" if hint else "")
+    elif not isinstance(err, Failure):
+        err = f"{type(err).__name__}: {err}"
+    return f"{call.step} failed: {err}"
 
 
 def handler(event: dict, context) -> None:
@@ -217,7 +206,7 @@ def handler(event: dict, context) -> None:
     if not str(event.get("ResponseURL")).startswith(("https://", "http://")):
         return call.log("ERROR", "not a custom resource request: no http(s) ResponseURL")
     call.timer.start()
-    call.log("INFO", "request received")
+    call.log("INFO", "request received", **{k: event.get(k) for k in LOGGED})
     status, reason, data = "SUCCESS", "", {}
     try:
         if event.get("RequestType") in ("Create", "Update"):

@@ -58,7 +58,8 @@ def test_assume_role_denied_says_which_role_must_trust_which_account(
         failed(
             event,
             f"assuming role {ROLE} failed: AccessDenied: {DENIED}. Fix: role {ROLE} must trust "
-            f"account {CONSUMER_ACCOUNT} (this function's role) for sts:AssumeRole",
+            f"account {CONSUMER_ACCOUNT} (this function's role) and allow states:StartExecution "
+            f"on {MACHINE}",
         )
     ]
 
@@ -115,9 +116,9 @@ def test_throttling_fails_only_after_botocores_retries(
 @pytest.mark.parametrize(
     ("variable", "origin"),
     [
-        ("INITIAL_DISTRIBUTION_ROLE", "parameter InitialDistributionRole"),
-        ("INITIAL_DISTRIBUTION_MACHINE", "parameter InitialDistributionSetMachine"),
-        ("DISTRIBUTION_REGION", "parameter DistributionRegion"),
+        ("INITIAL_DISTRIBUTION_ROLE", "InitialDistributionRole"),
+        ("INITIAL_DISTRIBUTION_MACHINE", "InitialDistributionSetMachine"),
+        ("DISTRIBUTION_REGION", "DistributionRegion"),
         ("CONSUMER_ACCOUNT_ID", "AWS::AccountId"),
         ("CONSUMER_REGION", "AWS::Region"),
     ],
@@ -200,8 +201,8 @@ def test_machine_in_another_region_than_distribution_region_fails_clearly(
 
     # THEN the answer says which two settings disagree
     assert response_server.answers[0]["Reason"] == (
-        "reading the configuration failed: INITIAL_DISTRIBUTION_MACHINE is in region "
-        "eu-west-1, DISTRIBUTION_REGION is us-east-1: make them agree"
+        "reading the configuration failed: INITIAL_DISTRIBUTION_MACHINE is not in "
+        "DISTRIBUTION_REGION us-east-1"
     )
     assert sts.requests == []
 

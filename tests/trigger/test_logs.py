@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from tests.trigger.conftest import DISTRIBUTION_REGION, MACHINE
-from tests.trigger.conftest import ROLE as TRIGGER_ROLE
 from tests.trigger.servers import sfn_error, sfn_started, sts_credentials
 
 KEY_ID, SECRET, TOKEN = "ASIATRIGGERKEYID0001", "trigger-secret-key-0001", "trigger-session-token"
@@ -69,6 +68,6 @@ def test_failure_logs_do_not_show_credentials_either(
     assert answering["level"] == "ERROR"
     assert answering["reason"] == response_server.answers[0]["Reason"]
     assert answering["reason"].endswith(
-        f"Fix: role {TRIGGER_ROLE} must allow states:StartExecution on {MACHINE}"
+        f"(this function's role) and allow states:StartExecution on {MACHINE}"
     )
     assert not [line for line in lines for secret in NEVER_LOGGED if secret in line]
