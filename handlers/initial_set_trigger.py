@@ -17,7 +17,6 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-LOGGED = ("RequestType", "StackId", "LogicalResourceId", "PhysicalResourceId")
 MAX_BODY = 4096  # bytes: CloudFormation rejects a larger response
 PUT_ATTEMPTS = 4
 PUT_BACKOFF = 0.25  # seconds before the 2nd PUT, doubled each time
@@ -39,7 +38,7 @@ HINTS = {  # error code, less any "Exception" suffix: how to fix it
     "StateMachineDoesNotExist": "state machine {machine} does not exist in region {region}: "
     "fix InitialDistributionSetMachine or DistributionRegion",
     "Throttling": "throttled even after retries: try again later",
-    "ExecutionLimitExceeded": "too many executions are running: try again later",
+    "ExecutionLimitExceeded": "too many executions run: try again later",
 }
 
 
@@ -185,7 +184,7 @@ def start(call: Invocation) -> str:
     except ClientError as err:
         if err.response["Error"].get("Code") != "ExecutionAlreadyExists":
             raise
-    call.log("INFO", "execution already exists: a repeated request")
+    call.log("INFO", "repeated request: execution exists")
     return f"{env['executions']}:{name}"
 
 
@@ -206,7 +205,9 @@ def handler(event: dict, context) -> None:
     if not str(event.get("ResponseURL")).startswith(("https://", "http://")):
         return call.log("ERROR", "not a custom resource request: no http(s) ResponseURL")
     call.timer.start()
-    call.log("INFO", "request received", **{k: event.get(k) for k in LOGGED})
+    call.log(
+        "INFO", "request received", event={k: v for k, v in event.items() if k != "ResponseURL"}
+    )
     status, reason, data = "SUCCESS", "", {}
     try:
         if event.get("RequestType") in ("Create", "Update"):

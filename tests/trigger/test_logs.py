@@ -44,6 +44,7 @@ def test_calls_use_the_assumed_role_and_logs_do_not_show_its_credentials(
     records = [json.loads(line) for line in lines]
     assert [r["message"] for r in records] == ["request received", "answering", "answer sent"]
     assert all(r["RequestId"] == event["RequestId"] for r in records)
+    assert records[0]["event"] == {k: v for k, v in event.items() if k != "ResponseURL"}
     assert all(r["level"] in ("INFO", "WARNING", "ERROR") for r in records)
     assert not [line for line in lines for secret in NEVER_LOGGED if secret in line]
 
