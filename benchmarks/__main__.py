@@ -32,9 +32,9 @@ METHOD = """\
   the copy function only fetches from the distribution bucket on the S3 endpoint it is configured
   with. `GET /<bucket>/src/<size>/<name>` streams `size` deterministic pseudo-random bytes (an
   8 MiB + 4099 B random block repeated, sent as memoryview slices) with Content-Length. The sink
-  speaks PutObject, the multipart calls and HeadObject, discards the bytes and keeps each object's
-  SHA-256 (parts hashed in order); every copy, the reference's too, is checked whole and
-  byte-identical to its source after the run.
+  speaks PutObject, the multipart calls and HeadObject, discards the bytes and keeps the size and
+  CRC-32 of each part; after each run the runner checks every part of every copy (the
+  reference's too) against its range of the source, so each figure is for a whole, exact copy.
 - Why not moto for rows 1-3: moto keeps each object in memory (about twice: the parts, then the
   joined body) and handles every request through werkzeug on the same 2 cores, so it measures
   moto. The `through moto` row runs the same copy once through moto (its own process) to show it.
@@ -42,7 +42,7 @@ METHOD = """\
   `BytesIO` in memory, to the same endpoint; client created and bytes generated before timing.
   Figures are the median of the repeats; the handler's time includes the download, the
   reference's has none.
-- Row 2: the worker's VmRSS polled every 2 ms from the runner, and the kernel's VmHWM after a reset
+- Row 2: the worker's VmRSS polled every 5 ms from the runner, and the kernel's VmHWM after a reset
   through `/proc/PID/clear_refs`; growth = peak minus RSS just before the measured call; the
   largest over the repeats.
 - Row 3: the endpoint sleeps 30 ms before every response (source GETs included), like S3's time to
@@ -85,7 +85,24 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="Markdown file to write (default: benchmarks/RESULTS.md)",
     )
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument(
+        "--commit",
+        metavar="SHA",
+        help="the commit measured, when running from an exported tree (default: git HEAD)",
+    )
     return parser.parse_args(argv)
+
+
+def reproduce_command(args: argparse.Namespace) -> str:
+    """The command that measures the same (where the output goes does not matter)."""
+    options = ["--quick"] if args.quick else []
+    if args.repeat != 5:
+        options += ["--repeat", str(args.repeat)]
+    if args.naive_chunk != 16384:
+        options += ["--naive-chunk", str(args.naive_chunk)]
+    if args.no_moto:
+        options.append("--no-moto")
+    return "tox -e bench" + (" -- " + shlex.join(options) if options else "")
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -99,7 +116,12 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return settings
 
 
+LOG: list[str] = []
+
+
 def log(message: str) -> None:
+    """Progress on stderr; the lines also go into RESULTS.md as the run log."""
+    LOG.append(message)
     print(message, file=sys.stderr, flush=True)
 
 
@@ -143,13 +165,19 @@ def main(argv: list[str] | None = None) -> int:
     print(text_table(rows))
     log(f"({time.monotonic() - start:.0f} s)")
     if not args.no_write:
-        argv_text = shlex.join(sys.argv[1:] if argv is None else argv)
-        command = "tox -e bench" + (f" -- {argv_text}" if argv_text else "")
+        command = reproduce_command(args)
         load = (
             f"1-minute load average {load_before[0]:.2f} before the run, "
             f"{os.getloadavg()[0]:.2f} after (other processes on the machine add noise)"
         )
-        text = markdown(rows, command, harness.ROOT, METHOD, load)
+        run_log = "## Run log (medians; CPU seconds of the measured run)\n\n```\n"
+        text = markdown(
+            rows,
+            command,
+            args.commit or harness.ROOT,
+            METHOD + "\n" + run_log + "\n".join(LOG) + "\n```",
+            load,
+        )
         args.output.write_text(text, encoding="utf-8")
         log(f"wrote {args.output}")
     failed = sum(row.result == "FAIL" for row in rows)

@@ -18,8 +18,9 @@ the joined body), parses each request through werkzeug/Flask and computes MD5s, 
 measures moto rather than the client.
 
 `--latency S` sleeps S seconds before every response (like S3's time to first byte), for the batch
-measurement. `GET /_bench/stats` returns request counts per operation as JSON; `POST /_bench/reset`
-clears them. Prints `listening on PORT` once ready.
+measurement. `GET /_bench/stats` returns the request counts per operation, the bytes received and
+this process's CPU seconds as JSON (a bucket cannot be named `_bench`). Prints `listening on PORT`
+once ready.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import re
 import socket
 import threading
@@ -186,7 +188,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         if self.path.startswith("/_bench/stats"):
             with self.state.lock:
-                body = json.dumps(dict(self.state.stats)).encode()
+                stats = dict(self.state.stats, cpu_seconds=sum(os.times()[:2]))
+            body = json.dumps(stats).encode()
             self.reply(200, {"Content-Type": "application/json"}, body)
             return
         bucket, key, _ = self.parse_target()
@@ -268,11 +271,6 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(200, {"ETag": f'"{upload.parts[number][1]:08x}{number:024x}"'})
 
     def do_POST(self) -> None:
-        if self.path.startswith("/_bench/reset"):
-            with self.state.lock:
-                self.state.stats.clear()
-            self.reply(204)
-            return
         bucket, key, query = self.parse_target()
         body = self.read_body()
         if "uploads" in query:

@@ -17,7 +17,7 @@ from pathlib import Path
 import boto3
 from botocore.config import Config
 
-from benchmarks.memory import PeakRss
+from benchmarks.memory import PeakRss, cpu_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 DISTRIBUTION_BUCKET = "bench-distribution"
@@ -41,7 +41,8 @@ class Run:
     seconds: float
     growth_mib: float
     results: list
-    stats: dict = field(default_factory=dict)  # the endpoint's request counts during the run
+    cpu_seconds: float = 0.0  # the worker's user + system CPU during the measured run
+    stats: dict = field(default_factory=dict)  # the endpoint's counters during the run
 
 
 def lambda_env(endpoint: str) -> dict[str, str]:
@@ -158,6 +159,7 @@ def run_worker(job: dict, env: dict[str, str], workdir: Path, timeout: float | N
 def _measure(proc: subprocess.Popen, timer: threading.Timer | None) -> Run:
     if proc.stdout.readline().strip() != "ready":
         raise BenchError("worker failed while preparing")
+    cpu_before = cpu_seconds(proc.pid)
     with PeakRss(proc.pid) as peak:
         proc.stdin.write("go\n")
         proc.stdin.flush()
@@ -165,6 +167,7 @@ def _measure(proc: subprocess.Popen, timer: threading.Timer | None) -> Run:
             timer.start()
         line = proc.stdout.readline()
         peak.stop()
+        cpu = cpu_seconds(proc.pid) - cpu_before
         if timer:
             timer.cancel()
     if not line:
@@ -175,4 +178,4 @@ def _measure(proc: subprocess.Popen, timer: threading.Timer | None) -> Run:
     for response in result["results"]:
         if response.get("batchItemFailures"):
             raise BenchError(f"the handler reported failures: {response}")
-    return Run(result["seconds"], peak.growth_mib, result["results"])
+    return Run(result["seconds"], peak.growth_mib, result["results"], cpu)

@@ -133,9 +133,10 @@ class Copies:
         return run
 
     def measured(self, job: dict, timeout: float | None = None) -> Run:
-        self.reset_stats()
+        before = self.stats()
         run = harness.run_worker(job, self.env, self.workdir, timeout)
-        run.stats = self.stats()
+        after = self.stats()
+        run.stats = {name: after[name] - before.get(name, 0) for name in after}
         return run
 
     def check(self, key: str, size: int) -> None:
@@ -152,12 +153,8 @@ class Copies:
                 raise BenchError(f"{key}: bytes {start}-{start + length} differ from the source")
             start += length
 
-    def reset_stats(self) -> None:
-        if not self.moto:
-            request = urllib.request.Request(f"{self.endpoint}/_bench/reset", method="POST")
-            urllib.request.urlopen(request).close()
-
     def stats(self) -> dict:
+        """The endpoint's counters (requests, bytes received, its CPU seconds); none for moto."""
         if self.moto:
             return {}
         with urllib.request.urlopen(f"{self.endpoint}/_bench/stats") as response:
@@ -176,6 +173,23 @@ def rate(size: int, run: Run) -> float:
     return size / MIB / run.seconds
 
 
+def describe(size: int, run: Run) -> str:
+    """Time, rate and where the CPU went: the worker's and the endpoint's CPU seconds."""
+    return (
+        f"{run.seconds:.2f} s = {rate(size, run):.0f} MiB/s ({parts(run)}); CPU: worker "
+        f"{run.cpu_seconds:.2f} s, endpoint {run.stats.get('cpu_seconds', 0):.2f} s"
+    )
+
+
+def cpu_note(run: Run, ref: Run) -> str:
+    """Where the time went, in CPU seconds: the copy is CPU-bound on this 2-core machine."""
+    return (
+        f"CPU seconds of the measured run: handler's process {run.cpu_seconds:.2f}, "
+        f"upload_fileobj's {ref.cpu_seconds:.2f} ({run.cpu_seconds / ref.cpu_seconds - 1:+.0%}); "
+        f"endpoint {run.stats.get('cpu_seconds', 0):.2f} vs {ref.stats.get('cpu_seconds', 0):.2f}."
+    )
+
+
 def parts(run: Run) -> str:
     count = run.stats.get("UploadPart", 0)
     return f"{count} parts" if count else "1 PutObject"
@@ -191,10 +205,8 @@ def throughput_and_memory(copies: Copies, settings: Settings, log) -> tuple[list
             runs.append(copies.handler([[size]])[0])
         ref, run = median_run(refs), median_run(runs)
         handler_runs[size], ref_runs[size] = run, ref
-        log(
-            f"  {mib(size)}: handler {rate(size, run):.0f} MiB/s ({parts(run)}), "
-            f"reference {rate(size, ref):.0f} MiB/s ({parts(ref)}), peak +{run.growth_mib:.0f} MiB"
-        )
+        log(f"  {mib(size)} handler:   {describe(size, run)}, peak +{run.growth_mib:.0f} MiB")
+        log(f"  {mib(size)} reference: {describe(size, ref)}")
         ratio = rate(size, run) / rate(size, ref)
         gated = size >= 256 * MIB
         rows1.append(
@@ -203,9 +215,10 @@ def throughput_and_memory(copies: Copies, settings: Settings, log) -> tuple[list
                 f"copy throughput, {mib(size)} (handler: {parts(run)})",
                 f"{rate(size, run):.0f} MiB/s",
                 f"{rate(size, ref):.0f} MiB/s",
-                f"{ratio:.2f}",
+                f"{ratio:.3f}",
                 ">= 0.9 x" if gated else "(info)",
                 verdict(ratio >= 0.9) if gated else "info",
+                note=cpu_note(run, ref),
             )
         )
     rows2 = memory_rows(handler_runs, ref_runs)
@@ -233,6 +246,7 @@ def memory_rows(handler_runs: dict[int, Run], ref_runs: dict[int, Run]) -> list[
                 "",
                 "<= 64 MiB" if gated else "(info)",
                 verdict(growth <= 64) if gated else "info",
+                note=part_note(size, handler_runs[size]),
             )
         )
     if len(sizes) > 1:
@@ -246,9 +260,17 @@ def memory_rows(handler_runs: dict[int, Run], ref_runs: dict[int, Run]) -> list[
                 f"{big - previous:+.0f} MiB",
                 "<= +8 MiB",
                 verdict(big - previous <= 8),
+                note=part_note(sizes[-1], handler_runs[sizes[-1]]),
             )
         )
     return rows
+
+
+def part_note(size: int, run: Run) -> str:
+    count = run.stats.get("UploadPart", 0)
+    if not count:
+        return ""
+    return f"The handler sent {count} parts of about {size / count / MIB:.0f} MiB."
 
 
 def naive_rows(copies: Copies, settings: Settings, handler_runs: dict, log) -> list[Row]:
@@ -362,7 +384,7 @@ def cold_start_rows(code_dirs: dict[str, Path], env: dict, settings: Settings, l
                 f"cold import of inlined {name}",
                 f"{ms:.0f} ms",
                 f"{boto3_ms:.0f} ms (import boto3)",
-                f"+{ms - boto3_ms:.0f} ms",
+                f"{ms - boto3_ms:+.0f} ms",
                 "<= boto3 + 50 ms",
                 verdict(ms <= boto3_ms + 50),
             )

@@ -1,4 +1,4 @@
-"""Peak RSS of another process, observed from this one (Linux /proc).
+"""Peak RSS and CPU time of another process, observed from this one (Linux /proc).
 
 Two observations, the larger wins: VmRSS polled every few milliseconds by a thread, and the
 kernel's own high-water mark VmHWM, reset to the current RSS just before the measured part by
@@ -7,6 +7,7 @@ writing 5 to /proc/PID/clear_refs (when permitted), so no short spike between po
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -25,10 +26,19 @@ def status_kib(pid: int, field: str) -> int:
     return 0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process `pid` so far (all its threads), from /proc/PID/stat."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class PeakRss:
     """`with PeakRss(pid) as peak:` ... then `peak.growth_mib`: peak RSS minus RSS at entry."""
 
-    def __init__(self, pid: int, interval: float = 0.002) -> None:
+    def __init__(self, pid: int, interval: float = 0.005) -> None:
         self.pid = pid
         self.interval = interval
         self.baseline = self.peak = 0

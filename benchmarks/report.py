@@ -24,6 +24,7 @@ class Row:
     ratio: str
     target: str
     result: str
+    note: str = ""  # measured facts that explain a FAIL, listed under "Targets not met"
 
 
 def verdict(ok: bool) -> str:
@@ -32,7 +33,7 @@ def verdict(ok: bool) -> str:
 
 def text_table(rows: list[Row]) -> str:
     """Aligned columns for the terminal."""
-    cells = [HEADER, *(astuple(row) for row in rows)]
+    cells = [HEADER, *(astuple(row)[: len(HEADER)] for row in rows)]
     widths = [max(len(cell[i]) for cell in cells) for i in range(len(HEADER))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(cell, widths, strict=True)) for cell in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -42,7 +43,7 @@ def text_table(rows: list[Row]) -> str:
 def markdown_table(rows: list[Row]) -> str:
     lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
     for row in rows:
-        cells = [c.replace("|", "\\|") or "—" for c in astuple(row)]
+        cells = [c.replace("|", "\\|") or "—" for c in astuple(row)[: len(HEADER)]]
         if row.result in ("PASS", "FAIL"):
             cells[-1] = f"**{row.result}**"
         lines.append("| " + " | ".join(cells) + " |")
@@ -70,8 +71,10 @@ def machine() -> str:
     )
 
 
-def commit(root: Path) -> str:
-    """The commit measured, and whether the copy handler differs from it."""
+def commit(root: Path | str) -> str:
+    """The commit measured, and whether the handlers or generator differ from it."""
+    if isinstance(root, str):
+        return root
 
     def git(*args: str) -> str:
         return subprocess.run(
@@ -83,11 +86,12 @@ def commit(root: Path) -> str:
     return head + (" (with uncommitted changes in handlers/ or generator/)" if dirty else "")
 
 
-def markdown(rows: list[Row], command: str, root: Path, notes: str, load: str = "") -> str:
+def markdown(rows: list[Row], command: str, root: Path | str, notes: str, load: str = "") -> str:
     """RESULTS.md: when, where, how to reproduce, the table, the targets not met, the method."""
     failed = [row for row in rows if row.result == "FAIL"]
     missed = "\n".join(
-        f"- row {r.number}, {r.measure}: {r.figure} (target {r.target})" for r in failed
+        f"- row {r.number}, {r.measure}: {r.figure} (target {r.target}). {r.note}".rstrip()
+        for r in failed
     )
     return "\n".join(
         [
