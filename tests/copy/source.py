@@ -34,7 +34,8 @@ class Artifact:
     send: int | None = None  # bytes actually sent before closing; default all
     repeat: int = 1  # body sent `repeat` times: large artifacts generated on the fly
     stall: float = 0.0  # seconds to wait before the status line
-    gate: threading.Event | None = None  # when set, hold the response until the event is set
+    gate: threading.Event | None = None  # hold the whole response until the event is set
+    hold_body: threading.Event | None = None  # send the headers, hold the body until it is set
     extra_headers: dict = field(default_factory=dict)
 
     @property
@@ -100,6 +101,8 @@ class SourceHandler(BaseHTTPRequestHandler):
         for name, value in artifact.extra_headers.items():
             self.send_header(name, value)
         self.end_headers()
+        if artifact.hold_body is not None:
+            artifact.hold_body.wait(timeout=30)
         budget = artifact.size if artifact.send is None else artifact.send
         for _ in range(artifact.repeat):
             chunk = artifact.body[:budget]
@@ -152,8 +155,11 @@ def source_endpoint(upstream: str) -> Iterator[Source]:
     """Run a source endpoint in front of the moto server at `upstream`."""
     state = SourceState(upstream)
     handler = type("BoundSourceHandler", (SourceHandler,), {"state": state})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler, bind_and_activate=False)
     server.daemon_threads = True
+    server.request_queue_size = 128  # a burst of connections must not wait for SYN retries
+    server.server_bind()
+    server.server_activate()
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:

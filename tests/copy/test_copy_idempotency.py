@@ -1,0 +1,100 @@
+"""Idempotent and order-safe: duplicates are acknowledged, older sources never overwrite."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import pytest
+
+from tests.copy.conftest import DISTRIBUTION, failed_ids
+from tests.copy.source import Artifact
+
+KEY = "releases/tool.tar.gz"
+JANUARY = "Wed, 01 Jan 2025 00:00:00 GMT"
+FEBRUARY = "Sat, 01 Feb 2025 00:00:00 GMT"
+
+
+def writes_to(source, bucket: str, key: str) -> list:
+    """PUT/POST requests the function sent for the key (PutObject, multipart)."""
+    path = f"/{bucket}/{key}"
+    return [r for r in source.state.requests if r[0] in ("PUT", "POST") and r[1].startswith(path)]
+
+
+@pytest.mark.parametrize("repeat", [1, 10], ids=["small", "large"])
+def test_duplicate_message_is_acknowledged_without_copying_again(
+    repeat, buckets, source, sqs_event, run
+):
+    # GIVEN an artifact already copied from this source (same source ETag)
+    artifact = Artifact(body=b"v1" * 524_288, repeat=repeat, etag='"etag-v1"')
+    message = {"ArtifactUrl": source.add(DISTRIBUTION, "tool.tgz", artifact), "ArtifactKey": KEY}
+    first, _ = run(sqs_event(message))
+    assert first == {"batchItemFailures": []}
+    writes = len(writes_to(source, buckets.target, KEY))
+    stored = buckets.stored(KEY)
+    # WHEN SQS delivers the same message again
+    response, logs = run(sqs_event(message))
+    # THEN it is acknowledged as a duplicate and nothing is written again
+    assert response == {"batchItemFailures": []}
+    assert [e["outcome"] for e in logs.values()] == ["duplicate"]
+    assert len(writes_to(source, buckets.target, KEY)) == writes > 0
+    assert buckets.stored(KEY)["LastModified"] == stored["LastModified"]
+    assert stored["Metadata"] == {"source-etag": '"etag-v1"', "source-last-modified": JANUARY}
+
+
+def test_newer_source_replaces_the_artifact(buckets, source, sqs_event, run):
+    # GIVEN the target holds the January build
+    old = Artifact(body=b"january", etag='"jan"', last_modified=JANUARY)
+    run(sqs_event({"ArtifactUrl": source.add(DISTRIBUTION, "jan", old), "ArtifactKey": KEY}))
+    # WHEN the February build of the same key arrives
+    new = Artifact(body=b"february", etag='"feb"', last_modified=FEBRUARY)
+    url = source.add(DISTRIBUTION, "feb", new)
+    response, logs = run(sqs_event({"ArtifactUrl": url, "ArtifactKey": KEY}))
+    # THEN it replaces the January one
+    assert response == {"batchItemFailures": []}
+    assert [e["outcome"] for e in logs.values()] == ["copied"]
+    assert buckets.stored(KEY)["Body"] == b"february"
+
+
+def test_older_source_never_overwrites_a_newer_artifact(buckets, source, sqs_event, run):
+    # GIVEN the target holds the February build
+    new = Artifact(body=b"february", etag='"feb"', last_modified=FEBRUARY)
+    run(sqs_event({"ArtifactUrl": source.add(DISTRIBUTION, "feb", new), "ArtifactKey": KEY}))
+    # WHEN a late message for the January build of the same key arrives
+    old = Artifact(body=b"january", etag='"jan"', last_modified=JANUARY)
+    url = source.add(DISTRIBUTION, "jan", old)
+    response, logs = run(sqs_event({"ArtifactUrl": url, "ArtifactKey": KEY}))
+    # THEN it is acknowledged (retrying cannot help), logged as stale, and February stays
+    assert response == {"batchItemFailures": []}
+    [entry] = logs.values()
+    assert entry["outcome"] == "stale" and FEBRUARY in entry["reason"]
+    assert buckets.stored(KEY)["Body"] == b"february"
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["key-absent", "key-present"])
+def test_concurrent_write_between_check_and_put_is_not_overwritten(
+    existing, copy_files, buckets, source, sqs_event, capsys
+):
+    # GIVEN a copy that has checked the target but not yet written it
+    if existing:
+        buckets.s3.put_object(Bucket=buckets.target, Key=KEY, Body=b"before")
+    release = threading.Event()
+    artifact = Artifact(body=b"slow copy", etag='"slow"', hold_body=release)
+    event = sqs_event({"ArtifactUrl": source.add(DISTRIBUTION, "t", artifact), "ArtifactKey": KEY})
+    results = []
+    worker = threading.Thread(target=lambda: results.append(copy_files.handler(event, None)))
+    worker.start()
+    head = ("HEAD", f"/{buckets.target}/{KEY}")
+    deadline = time.monotonic() + 10
+    while head not in source.state.requests and time.monotonic() < deadline:
+        time.sleep(0.01)
+    # WHEN another writer stores the key meanwhile
+    buckets.s3.put_object(Bucket=buckets.target, Key=KEY, Body=b"concurrent writer")
+    release.set()
+    worker.join(timeout=30)
+    # THEN the S3 conditional write refuses the stale copy; the message is retried later
+    [entry] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert failed_ids(results[0]) == {entry["messageId"]}
+    assert "PreconditionFailed" in entry["reason"]
+    assert buckets.stored(KEY)["Body"] == b"concurrent writer"
