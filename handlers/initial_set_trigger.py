@@ -202,6 +202,7 @@ def explain(call: Invocation, err: Exception) -> str:
 def handler(event: dict, context) -> None:
     """Answer one custom resource request exactly once, before the function's time runs out."""
     call = Invocation(event, context)
+    # CloudFormation sends https; http is for local endpoints. Nothing else may be opened.
     if not str(event.get("ResponseURL")).startswith(("https://", "http://")):
         return call.log("ERROR", "not a custom resource request: no http(s) ResponseURL")
     call.timer.start()

@@ -30,8 +30,8 @@ def test_hanging_distributor_gets_failed_timed_out_and_only_one_answer(
     fake_aws("SFN", sfn_started(f"{MACHINE}:late"), hold_until=response_server.arrived)
     event = cfn_event("Create")
 
-    # WHEN the function has 2 seconds left
-    initial_set_trigger.handler(event, context(2))
+    # WHEN the function has 3 seconds left (time enough for AssumeRole on moto)
+    initial_set_trigger.handler(event, context(3))
 
     # THEN exactly one PUT says FAILED, timed out while starting the execution
     name = f"{CONSUMER_ACCOUNT}-{CONSUMER_REGION}-{event['RequestId']}"
