@@ -37,7 +37,8 @@ METHOD = """\
   reference's too) against its range of the source, so each figure is for a whole, exact copy.
 - Why not moto for rows 1-3: moto keeps each object in memory (about twice: the parts, then the
   joined body) and handles every request through werkzeug on the same 2 cores, so it measures
-  moto. The `through moto` row runs the same copy once through moto (its own process) to show it.
+  moto. The `through moto` row runs the same copy once through moto (its own process) to show it,
+  with the growth of moto's own RSS during the copy.
 - Row 1 reference: boto3 `upload_fileobj` (default TransferConfig) of the same bytes from a
   `BytesIO` in memory, to the same endpoint; client created and bytes generated before timing.
   Figures are the median of the repeats; the handler's time includes the download, the
@@ -142,9 +143,9 @@ def run(args: argparse.Namespace) -> list:
             log("row 3: batch concurrency")
             rows += measures.batch_rows(Copies(url, code, workdir), settings, log)
         if not (args.quick or args.no_moto):
-            with harness.moto(free_port()) as url:
+            with harness.moto(free_port()) as (url, pid):
                 log("through moto")
-                rows += measures.moto_rows(Copies(url, code, workdir, moto=True), settings, log)
+                rows += measures.moto_rows(Copies(url, code, workdir, pid), settings, log)
         log("row 4: cold start")
         env = harness.lambda_env("http://127.0.0.1:9")  # no request is made on import
         rows += measures.cold_start_rows(code_dirs, env, settings, log)

@@ -43,6 +43,7 @@ class Run:
     results: list
     cpu_seconds: float = 0.0  # the worker's user + system CPU during the measured run
     stats: dict = field(default_factory=dict)  # the endpoint's counters during the run
+    server_growth_mib: float = 0.0  # peak RSS growth of the S3 server's process (moto)
 
 
 def lambda_env(endpoint: str) -> dict[str, str]:
@@ -96,8 +97,8 @@ def endpoint(latency: float = 0.0) -> Iterator[str]:
 
 
 @contextmanager
-def moto(port: int) -> Iterator[str]:
-    """A moto server in its own process, with both buckets; yields its URL."""
+def moto(port: int) -> Iterator[tuple[str, int]]:
+    """A moto server in its own process, with both buckets; yields its URL and process id."""
     cmd = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
     with subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as proc:
         try:
@@ -108,7 +109,7 @@ def moto(port: int) -> Iterator[str]:
                 client.create_bucket(
                     Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION}
                 )
-            yield url
+            yield url, proc.pid
         finally:
             proc.terminate()
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from benchmarks import harness
 from benchmarks.harness import DISTRIBUTION_BUCKET, TARGET_BUCKET, BenchError, Run, TimedOut
+from benchmarks.memory import PeakRss
 from benchmarks.report import Row, verdict
 from benchmarks.source import crc32, materialize
 from tests.support.handlers import FUNCTIONS, inlined_code
@@ -78,13 +79,16 @@ def sqs_event(records: list[dict]) -> dict:
 class Copies:
     """Copies through one endpoint: source objects, messages, workers, checks of the result."""
 
-    def __init__(self, endpoint: str, code_dir: Path, workdir: Path, moto: bool = False) -> None:
+    def __init__(
+        self, endpoint: str, code_dir: Path, workdir: Path, moto_pid: int | None = None
+    ) -> None:
         self.endpoint = endpoint
         self.client = harness.s3_client(endpoint)
         self.env = harness.lambda_env(endpoint)
         self.code_dir = code_dir
         self.workdir = workdir
-        self.moto = moto
+        self.moto = moto_pid is not None
+        self.moto_pid = moto_pid
 
     def source(self, size: int) -> str:
         """A presigned GET URL of a fresh artifact of `size` bytes in the distribution bucket."""
@@ -134,7 +138,12 @@ class Copies:
 
     def measured(self, job: dict, timeout: float | None = None) -> Run:
         before = self.stats()
-        run = harness.run_worker(job, self.env, self.workdir, timeout)
+        if self.moto:
+            with PeakRss(self.moto_pid) as server:
+                run = harness.run_worker(job, self.env, self.workdir, timeout)
+            run.server_growth_mib = server.growth_mib
+        else:
+            run = harness.run_worker(job, self.env, self.workdir, timeout)
         after = self.stats()
         run.stats = {name: after[name] - before.get(name, 0) for name in after}
         return run
@@ -328,14 +337,16 @@ def moto_rows(copies: Copies, settings: Settings, log) -> list[Row]:
     size = settings.moto_size
     run, ref = copies.handler([[size]])[0], copies.reference(size)
     log(
-        f"  moto {mib(size)}: handler {rate(size, run):.0f} MiB/s, "
-        f"reference {rate(size, ref):.0f} MiB/s"
+        f"  moto {mib(size)}: handler {rate(size, run):.0f} MiB/s (worker CPU "
+        f"{run.cpu_seconds:.2f} s, moto's RSS +{run.server_growth_mib:.0f} MiB), reference "
+        f"{rate(size, ref):.0f} MiB/s (worker CPU {ref.cpu_seconds:.2f} s, moto's RSS "
+        f"+{ref.server_growth_mib:.0f} MiB)"
     )
     return [
         Row(
             "-",
             f"copy throughput through moto, {mib(size)}",
-            f"{rate(size, run):.0f} MiB/s",
+            f"{rate(size, run):.0f} MiB/s, moto's RSS +{run.server_growth_mib:.0f} MiB",
             f"{rate(size, ref):.0f} MiB/s",
             f"{rate(size, run) / rate(size, ref):.2f}",
             "(moto's speed)",
