@@ -131,9 +131,17 @@ def handler(event, context):
     records = sqs_records(event)
     env = settings()
     s3 = boto3.client("s3", config=Config(max_pool_connections=POOL * 8))
+    conditions = {}  # (bucket, key) -> the If-Match / If-None-Match its final write must carry
+
+    def add_condition(params: dict, **_) -> None:
+        params.update(conditions.get((params["Bucket"], params["Key"]), {}))
+
+    # s3transfer passes no condition to its requests, so botocore's parameter hook adds them.
+    for operation in ("PutObject", "CompleteMultipartUpload"):
+        s3.meta.events.register(f"before-parameter-build.s3.{operation}", add_condition)
     failures = []
     with ThreadPoolExecutor(max_workers=max(1, min(POOL, len(records)))) as pool:
-        futures = [pool.submit(copy_record, record, s3, env) for record in records]
+        futures = [pool.submit(copy_record, record, s3, env, conditions) for record in records]
         for future in as_completed(futures):
             entry = future.result()
             print(json.dumps(entry))
@@ -161,14 +169,14 @@ def settings() -> dict:
     return {name: os.environ[name] for name in SETTINGS}
 
 
-def copy_record(record: dict, s3, env: dict) -> dict:
+def copy_record(record: dict, s3, env: dict, conditions: dict) -> dict:
     """Copy one record's artifact; returns its log entry (outcome, key, bytes, seconds, reason)."""
     entry = {"outcome": "failed", "messageId": record["messageId"], "key": None, "bytes": 0}
     start = time.monotonic()
     try:
         message = parse(record.get("body"))
         entry["key"] = message["ArtifactKey"]
-        entry.update(transfer(message, s3, env))
+        entry.update(transfer(message, s3, env, conditions))
     except Exception as err:  # one record's failure must never fail the others
         reason = str(err) if isinstance(err, CopyError) else f"{type(err).__name__}: {err}"
         entry["reason"] = re.sub(r"\?\S*", "?...", reason)  # a query string is a credential
@@ -253,7 +261,7 @@ def safe_key(key: str) -> str:
     return key
 
 
-def transfer(message: dict, s3, env: dict) -> dict:
+def transfer(message: dict, s3, env: dict, conditions: dict) -> dict:
     """Download the artifact and store it, unless the target holds it or a newer one already."""
     https, host, port, target = allowed_source(message["ArtifactUrl"], env["DISTRIBUTION_BUCKET"])
     key, bucket = safe_key(message["ArtifactKey"]), env["TARGET_BUCKET"]
@@ -272,9 +280,10 @@ def transfer(message: dict, s3, env: dict) -> dict:
         if response.getheader("Content-Type"):
             extra["ContentType"] = response.getheader("Content-Type")
         reader = Verifier(response, length, message.get("ArtifactSha256"))
+        # Conditional write (PutObject or CompleteMultipartUpload, see handler): S3 refuses it
+        # if another copy wrote the key since HeadObject; the message is then retried.
+        conditions[bucket, key] = {"IfMatch": held["ETag"]} if held else {"IfNoneMatch": "*"}
         if length <= REWRITE_MAX_BYTES:
-            # Conditional write: fails (and is retried) if another copy wrote the key meanwhile.
-            extra.update({"IfMatch": held["ETag"]} if held else {"IfNoneMatch": "*"})
             store_small(s3, reader, bucket, key, extra, env)
         else:
             stream(s3, reader, bucket, key, length, extra)

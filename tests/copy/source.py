@@ -50,6 +50,7 @@ class SourceState:
         self.upstream = urlsplit(upstream)
         self.artifacts: dict[str, Artifact] = {}
         self.requests: list[tuple[str, str]] = []
+        self.headers: list[tuple[str, str, dict]] = []  # (method, path, request headers)
         self.lock = threading.Lock()
         self.in_flight = 0
         self.max_in_flight = 0
@@ -76,6 +77,7 @@ class SourceHandler(BaseHTTPRequestHandler):
     def _route(self) -> None:
         path = urlsplit(self.path).path
         self.state.requests.append((self.command, self.path))
+        self.state.headers.append((self.command, self.path, dict(self.headers)))
         artifact = self.state.artifacts.get(path)
         if artifact is not None and self.command == "GET":
             self.state.enter()

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from tests.copy.conftest import DISTRIBUTION, failed_ids
-from tests.copy.source import Artifact
+from tests.copy.source import BLOCK, Artifact
 
 KEY = "releases/tool.tar.gz"
 JANUARY = "Wed, 01 Jan 2025 00:00:00 GMT"
@@ -72,23 +72,33 @@ def test_older_source_never_overwrites_a_newer_artifact(buckets, source, sqs_eve
     assert buckets.stored(KEY)["Body"] == b"february"
 
 
-@pytest.mark.parametrize("existing", [False, True], ids=["key-absent", "key-present"])
-def test_concurrent_write_between_check_and_put_is_not_overwritten(
-    existing, copy_files, buckets, source, sqs_event, capsys
-):
-    # GIVEN a copy that has checked the target but not yet written it
-    if existing:
-        buckets.s3.put_object(Bucket=buckets.target, Key=KEY, Body=b"before")
-    release = threading.Event()
-    artifact = Artifact(body=b"slow copy", etag='"slow"', hold_body=release)
-    event = sqs_event({"ArtifactUrl": source.add(DISTRIBUTION, "t", artifact), "ArtifactKey": KEY})
-    results = []
+def start_copy_held_after_check(copy_files, buckets, source, event):
+    """Run the handler in a thread; return it once the copy has checked the target (HEAD)."""
+    results: list = []
     worker = threading.Thread(target=lambda: results.append(copy_files.handler(event, None)))
     worker.start()
     head = ("HEAD", f"/{buckets.target}/{KEY}")
     deadline = time.monotonic() + 10
     while head not in source.state.requests and time.monotonic() < deadline:
         time.sleep(0.01)
+    return worker, results
+
+
+@pytest.mark.parametrize(
+    ("existing", "repeat"),
+    [(False, 1), (True, 1), (False, 10)],
+    ids=["key-absent-small", "key-present-small", "key-absent-large"],
+)
+def test_concurrent_write_between_check_and_put_is_not_overwritten(
+    existing, repeat, copy_files, buckets, source, sqs_event, capsys
+):
+    # GIVEN a copy that has checked the target but not yet written it
+    if existing:
+        buckets.s3.put_object(Bucket=buckets.target, Key=KEY, Body=b"before")
+    release = threading.Event()
+    artifact = Artifact(body=b"s" * BLOCK, repeat=repeat, etag='"slow"', hold_body=release)
+    event = sqs_event({"ArtifactUrl": source.add(DISTRIBUTION, "t", artifact), "ArtifactKey": KEY})
+    worker, results = start_copy_held_after_check(copy_files, buckets, source, event)
     # WHEN another writer stores the key meanwhile
     buckets.s3.put_object(Bucket=buckets.target, Key=KEY, Body=b"concurrent writer")
     release.set()
@@ -98,3 +108,25 @@ def test_concurrent_write_between_check_and_put_is_not_overwritten(
     assert failed_ids(results[0]) == {entry["messageId"]}
     assert "PreconditionFailed" in entry["reason"]
     assert buckets.stored(KEY)["Body"] == b"concurrent writer"
+    assert buckets.open_uploads() == []
+
+
+def test_multipart_copy_over_an_existing_key_completes_only_if_it_is_unchanged(
+    buckets, source, sqs_event, run
+):
+    # GIVEN the target holds an artifact, and a large (multipart) copy of a newer one arrives
+    held = buckets.s3.put_object(Bucket=buckets.target, Key=KEY, Body=b"before")["ETag"]
+    artifact = Artifact(body=b"n" * BLOCK, repeat=10, etag='"newer"')
+    url = source.add(DISTRIBUTION, "t", artifact)
+    # WHEN it is copied
+    response, _ = run(sqs_event({"ArtifactUrl": url, "ArtifactKey": KEY}))
+    # THEN CompleteMultipartUpload carried If-Match with the ETag HeadObject saw, so S3 would
+    # refuse it had the key changed meanwhile (moto 5.2 does not enforce If-Match there).
+    assert response == {"batchItemFailures": []}
+    [complete] = [
+        headers
+        for method, path, headers in source.state.headers
+        if method == "POST" and path.startswith(f"/{buckets.target}/{KEY}?uploadId=")
+    ]
+    assert complete.get("If-Match") == held
+    assert "If-None-Match" not in complete
