@@ -30,7 +30,7 @@ class Artifact:
     content_type: str = "application/octet-stream"
     etag: str = '"0123456789abcdef0123456789abcdef"'
     last_modified: str = "Wed, 01 Jan 2025 00:00:00 GMT"
-    content_length: int | None = None  # default len(body); the header may lie
+    content_length: int | None = None  # default len(body); the header may lie; -1: no header
     send: int | None = None  # bytes actually sent before closing; default all
     repeat: int = 1  # body sent `repeat` times: large artifacts generated on the fly
     stall: float = 0.0  # seconds to wait before the status line
@@ -97,7 +97,8 @@ class SourceHandler(BaseHTTPRequestHandler):
         length = artifact.size if artifact.content_length is None else artifact.content_length
         self.send_response(artifact.status)
         self.send_header("Content-Type", artifact.content_type)
-        self.send_header("Content-Length", str(length))
+        if length >= 0:
+            self.send_header("Content-Length", str(length))
         self.send_header("ETag", artifact.etag)
         self.send_header("Last-Modified", artifact.last_modified)
         for name, value in artifact.extra_headers.items():
@@ -114,6 +115,8 @@ class SourceHandler(BaseHTTPRequestHandler):
             budget -= len(chunk)
         self.wfile.flush()
         self.close_connection = artifact.send is not None or length != artifact.size
+        if length < 0:  # the body ends when the connection closes
+            self.close_connection = True
 
     def _forward(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)

@@ -29,3 +29,18 @@ def test_copies_artifact_with_content_type_and_source_metadata(buckets, sqs_even
     assert stored["Metadata"]["source-etag"] == source["ETag"]
     [entry] = logs.values()
     assert entry["outcome"] == "copied" and entry["bytes"] == len(body)
+
+
+def test_empty_artifact_is_copied(buckets, sqs_event, run):
+    # GIVEN an empty artifact announced with size 0 and the sha256 of no bytes
+    url = buckets.publish("empty.txt", b"", content_type="text/plain")
+    message = {
+        "ArtifactUrl": url,
+        "ArtifactKey": "empty.txt",
+        "ArtifactSize": 0,
+        "ArtifactSha256": hashlib.sha256(b"").hexdigest(),
+    }
+    # WHEN handled THEN an empty object is stored
+    response, _ = run(sqs_event(message))
+    assert response == {"batchItemFailures": []}
+    assert buckets.stored("empty.txt")["Body"] == b""

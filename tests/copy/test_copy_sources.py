@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from tests.copy.conftest import DISTRIBUTION, failed_ids
-from tests.copy.source import Artifact
+from tests.copy.source import BLOCK, Artifact
 from tests.support.moto_server import free_port
 
 KEY = "builds/app.zip"
@@ -171,15 +173,38 @@ def test_connection_refused_fails_the_record(buckets, monkeypatch, sqs_event, ru
     assert entry["reason"].startswith("ConnectionRefusedError")
 
 
-def test_source_timeout_fails_the_record(copy_files, buckets, source, monkeypatch, sqs_event, run):
-    # GIVEN a source slower than the function's timeout (shortened for the test)
+@pytest.mark.parametrize("where", ["before-headers", "mid-body-small", "mid-body-large"])
+def test_source_timeout_fails_the_record(
+    where, copy_files, buckets, source, monkeypatch, sqs_event, run
+):
+    # GIVEN a source that stalls longer than the function's timeout (shortened for the test)
     monkeypatch.setattr(copy_files, "TIMEOUT", 0.3)
-    url = source.add(D, "app.zip", Artifact(body=b"late", stall=1.5))
-    # WHEN handled THEN it fails as a timeout and nothing is stored
+    buckets.s3.put_object(Bucket=buckets.target, Key=KEY, Body=b"good")
+    stall = threading.Event()
+    artifact = Artifact(body=b"x" * BLOCK, repeat=10 if where.endswith("large") else 1)
+    if where == "before-headers":
+        artifact.gate = stall
+    else:  # the status and headers arrive, then nothing
+        artifact.hold_body = stall
+    url = source.add(D, "app.zip", artifact)
+    # WHEN handled THEN it fails as a timeout and the old artifact stays
     response, logs = run(sqs_event({"ArtifactUrl": url, "ArtifactKey": KEY}))
+    stall.set()
     [entry] = logs.values()
     assert failed_ids(response) == {entry["messageId"]}
     assert "timed out" in entry["reason"]
+    assert buckets.stored(KEY)["Body"] == b"good"
+    assert buckets.open_uploads() == []
+
+
+def test_source_without_content_length_is_refused(buckets, source, sqs_event, run):
+    # GIVEN a source that sends no Content-Length (the body ends when the connection closes)
+    url = source.add(D, "app.zip", Artifact(body=b"unsized", content_length=-1))
+    # WHEN handled THEN it fails: without a length the body cannot be verified
+    response, logs = run(sqs_event({"ArtifactUrl": url, "ArtifactKey": KEY}))
+    [entry] = logs.values()
+    assert failed_ids(response) == {entry["messageId"]}
+    assert entry["reason"] == "source sent no Content-Length"
     assert buckets.keys() == []
 
 
