@@ -199,6 +199,12 @@ def explain(call: Invocation, err: Exception) -> str:
     return f"{call.step} failed: {err}"
 
 
+def version_changed(event: dict) -> bool:
+    """Only a new Version asks again; a template upgrade (e.g. ServiceTimeout) must not."""
+    old = (event.get("OldResourceProperties") or {}).get("Version")
+    return (event.get("ResourceProperties") or {}).get("Version") != old
+
+
 def handler(event: dict, context) -> None:
     """Answer one custom resource request exactly once, before the function's time runs out."""
     call = Invocation(event, context)
@@ -211,7 +217,9 @@ def handler(event: dict, context) -> None:
     )
     status, reason, data = "SUCCESS", "", {}
     try:
-        if event.get("RequestType") in ("Create", "Update"):
+        if event.get("RequestType") == "Update" and not version_changed(event):
+            reason = "Version unchanged: initial set not requested again"
+        elif event.get("RequestType") in ("Create", "Update"):
             data["ExecutionArn"] = start(call)
             reason = f"initial set requested: {data['ExecutionArn']}"
         elif event.get("RequestType") != "Delete":

@@ -35,6 +35,33 @@ def test_update_starts_a_new_execution_and_keeps_the_physical_id(
     }
 
 
+def test_update_without_a_new_version_requests_nothing(
+    initial_set_trigger, distributor, response_server, cfn_event, context
+):
+    # GIVEN a stack whose trigger was created
+    initial_set_trigger.handler(cfn_event("Create"), context())
+
+    # WHEN a template upgrade changes another property (ServiceTimeout) but not Version
+    update = cfn_event(
+        "Update",
+        ResourceProperties={"ServiceToken": "arn", "ServiceTimeout": "420", "Version": "1.0"},
+        OldResourceProperties={"ServiceToken": "arn", "ServiceTimeout": "300", "Version": "1.0"},
+    )
+    initial_set_trigger.handler(update, context())
+
+    # THEN the distributor is not asked again, and the resource keeps its id
+    assert len(distributor.executions()) == 1
+    assert response_server.answers[1] == {
+        "Status": "SUCCESS",
+        "Reason": "Version unchanged: initial set not requested again",
+        "PhysicalResourceId": stable_id(),
+        "StackId": STACK_ID,
+        "RequestId": update["RequestId"],
+        "LogicalResourceId": "InitialSetTrigger",
+        "Data": {},
+    }
+
+
 @pytest.mark.parametrize(
     "physical_id",
     [stable_id(), "build-artifact-consumer-InitialSetTrigger-1XJ4QK8Z3V5RT", "FAILED-create"],
