@@ -70,10 +70,11 @@ def test_wrong_sha256_never_replaces_good_artifact(
     assert_nothing_replaced(buckets, response, logs, "is not ArtifactSha256")
 
 
-def test_matching_sha256_and_size_replace_the_artifact(
+def test_matching_sha256_and_size_replace_the_artifact_keeping_content_type(
     buckets, source, good_target, artifact, sqs_event, run
 ):
     # GIVEN a source whose bytes match the message's size and sha256 (upper-case hex)
+    artifact.content_type = "application/vnd.example.bundle"
     url = source.add(buckets.distribution, "service.zip", artifact)
     message = {
         "ArtifactUrl": url,
@@ -85,9 +86,10 @@ def test_matching_sha256_and_size_replace_the_artifact(
     response, logs = run(sqs_event(message))
     # THEN the new artifact replaces the old one, whole
     assert response == {"batchItemFailures": []}
-    stored = buckets.stored(KEY)["Body"]
-    assert len(stored) == artifact.size
-    assert hashlib.sha256(stored).hexdigest() == sha256_of(artifact)
+    stored = buckets.stored(KEY)
+    assert len(stored["Body"]) == artifact.size
+    assert hashlib.sha256(stored["Body"]).hexdigest() == sha256_of(artifact)
+    assert stored["ContentType"] == "application/vnd.example.bundle"
     assert [entry["bytes"] for entry in logs.values()] == [artifact.size]
 
 
