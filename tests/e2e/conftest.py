@@ -24,12 +24,14 @@ REPO = Path(__file__).resolve().parents[2]
 def template_body(tmp_path_factory) -> str:
     """The template exactly as the build writes build/template.json: `python -m generator`."""
     output = tmp_path_factory.mktemp("build") / "template.json"
-    subprocess.run(
+    build = subprocess.run(
         [sys.executable, "-m", "generator", "--output", str(output)],
         cwd=REPO,
-        check=True,
         capture_output=True,
+        text=True,
+        check=False,
     )
+    assert build.returncode == 0, f"python -m generator failed:\n{build.stderr}"
     return output.read_text(encoding="utf-8")
 
 

@@ -120,7 +120,7 @@ def test_queue_feeds_the_copy_function_and_redrives_to_the_dead_letter_queue(con
     assert mapping["EventSourceArn"] == outputs["QueueArn"]
     assert mapping["FunctionArn"] == copy["FunctionArn"]
     assert mapping["BatchSize"] == 10
-    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mapping.get("FunctionResponseTypes") == ["ReportBatchItemFailures"]
 
 
 def test_subscription_is_raw_and_filtered_to_this_account_and_region(consumer):
