@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
+from xml.sax.saxutils import escape
 
 from benchmarks.source import pieces
 
@@ -137,7 +138,7 @@ class Handler(BaseHTTPRequestHandler):
     def error(self, status: int, code: str, message: str = "") -> None:
         body = (
             f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code>'
-            f"<Message>{message or code}</Message></Error>"
+            f"<Message>{escape(message or code)}</Message></Error>"
         ).encode()
         if self.command == "HEAD":
             body = b""
@@ -145,7 +146,7 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(status, {"Content-Type": "application/xml"}, body)
 
     def xml(self, tag: str, **fields: str) -> None:
-        inner = "".join(f"<{k}>{v}</{k}>" for k, v in fields.items())
+        inner = "".join(f"<{k}>{escape(v)}</{k}>" for k, v in fields.items())
         body = f'<?xml version="1.0" encoding="UTF-8"?>\n<{tag} xmlns="{XMLNS}">{inner}</{tag}>'
         self.reply(200, {"Content-Type": "application/xml"}, body.encode())
 
@@ -307,7 +308,7 @@ class Handler(BaseHTTPRequestHandler):
                 "CompleteMultipartUploadResult",
                 Bucket=upload.bucket,
                 Key=upload.key,
-                ETag=stored.etag.replace('"', "&quot;"),
+                ETag=stored.etag,
             )
 
     def do_DELETE(self) -> None:
