@@ -80,6 +80,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--no-moto", action="store_true", help="skip the moto comparison row")
     parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=PARTS,
+        default=list(PARTS),
+        metavar="PART",
+        help=f"measure only these parts, of: {' '.join(PARTS)} (default: all)",
+    )
+    parser.add_argument(
         "--output",
         type=Path,
         default=Path(__file__).parent / "RESULTS.md",
@@ -103,6 +111,8 @@ def reproduce_command(args: argparse.Namespace) -> str:
         options += ["--naive-chunk", str(args.naive_chunk)]
     if args.no_moto:
         options.append("--no-moto")
+    if set(args.only) != set(PARTS):
+        options += ["--only", *args.only]
     return "tox -e bench" + (" -- " + shlex.join(options) if options else "")
 
 
@@ -126,32 +136,52 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+PARTS = ("copy", "naive", "batch", "moto", "cold", "template")
+
+
 def run(args: argparse.Namespace) -> list:
-    settings = settings_from(args)
+    """Measure the selected parts; rows in table order (the comparisons last)."""
+    settings, only = settings_from(args), set(args.only)
+    if args.quick or args.no_moto:
+        only.discard("moto")
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         workdir = Path(tmp)
         code_dirs = measures.write_inlined(workdir)
         code = code_dirs["copy_files"]
-        with harness.endpoint() as url:
-            copies = Copies(url, code, workdir)
-            log("rows 1-2: throughput and memory")
-            copy_rows, handler_runs = measures.throughput_and_memory(copies, settings, log)
-            log("original `bytes +=` approach")
-            rows += copy_rows + measures.naive_rows(copies, settings, handler_runs, log)
-        with harness.endpoint(latency=settings.latency) as url:
-            log("row 3: batch concurrency")
-            rows += measures.batch_rows(Copies(url, code, workdir), settings, log)
-        if not (args.quick or args.no_moto):
+        if only & {"copy", "naive"}:
+            rows += copy_and_naive(code, workdir, settings, only)
+        if "batch" in only:
+            with harness.endpoint(latency=settings.latency) as url:
+                log("row 3: batch concurrency")
+                rows += measures.batch_rows(Copies(url, code, workdir), settings, log)
+        if "moto" in only:
             with harness.moto(free_port()) as (url, pid):
                 log("through moto")
                 rows += measures.moto_rows(Copies(url, code, workdir, pid), settings, log)
-        log("row 4: cold start")
-        env = harness.lambda_env("http://127.0.0.1:9")  # no request is made on import
-        rows += measures.cold_start_rows(code_dirs, env, settings, log)
-    log("row 5: template")
-    rows += measures.template_rows(settings, log)
+        if "cold" in only:
+            log("row 4: cold start")
+            env = harness.lambda_env("http://127.0.0.1:9")  # no request is made on import
+            rows += measures.cold_start_rows(code_dirs, env, settings, log)
+    if "template" in only:
+        log("row 5: template")
+        rows += measures.template_rows(settings, log)
     return sorted(rows, key=lambda row: row.number.replace("-", "9"))
+
+
+def copy_and_naive(code: Path, workdir: Path, settings: Settings, only: set) -> list:
+    """Rows 1-2 and the `bytes +=` comparison, through one endpoint without latency."""
+    rows, handler_runs = [], {}
+    with harness.endpoint() as url:
+        copies = Copies(url, code, workdir)
+        if "copy" in only:
+            log("rows 1-2: throughput and memory")
+            copy_rows, handler_runs = measures.throughput_and_memory(copies, settings, log)
+            rows += copy_rows
+        if "naive" in only:
+            log("original `bytes +=` approach")
+            rows += measures.naive_rows(copies, settings, handler_runs, log)
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
