@@ -135,15 +135,7 @@ def handler(event, context):
     """Copy the batch's artifacts concurrently; report every record not stored and verified."""
     records = sqs_records(event)
     env = settings()
-    s3 = boto3.client("s3", config=Config(max_pool_connections=POOL * 8))
-    conditions = {}  # (bucket, key) -> the If-Match / If-None-Match its final write must carry
-
-    def add_condition(params: dict, **_) -> None:
-        params.update(conditions.get((params["Bucket"], params["Key"]), {}))
-
-    # s3transfer passes no condition to its requests, so botocore's parameter hook adds them.
-    for operation in ("PutObject", "CompleteMultipartUpload"):
-        s3.meta.events.register(f"before-parameter-build.s3.{operation}", add_condition)
+    s3, conditions = target_client()
     failures = []
     with ThreadPoolExecutor(max_workers=max(1, min(POOL, len(records)))) as pool:
         futures = [pool.submit(copy_record, record, s3, env, conditions) for record in records]
@@ -153,6 +145,20 @@ def handler(event, context):
             if entry["outcome"] == "failed":
                 failures.append({"itemIdentifier": entry["messageId"]})
     return {"batchItemFailures": failures}
+
+
+def target_client() -> tuple:
+    """An S3 client whose final writes carry the condition registered for their (bucket, key)."""
+    s3 = boto3.client("s3", config=Config(max_pool_connections=POOL * 8))
+    conditions = {}  # (bucket, key) -> the If-Match / If-None-Match its final write must carry
+
+    def add_condition(params: dict, **_) -> None:
+        params.update(conditions.get((params["Bucket"], params["Key"]), {}))
+
+    # s3transfer passes no condition to its requests, so botocore's parameter hook adds them.
+    for operation in ("PutObject", "CompleteMultipartUpload"):
+        s3.meta.events.register(f"before-parameter-build.s3.{operation}", add_condition)
+    return s3, conditions
 
 
 def sqs_records(event) -> list:
