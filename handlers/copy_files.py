@@ -110,13 +110,13 @@ MAX_PARTS = 10_000  # S3's limit on the parts of one multipart upload
 # reads one whole part, then submits its UploadPart; the part stays in memory until that request
 # finishes, and max_in_memory_upload_chunks (a semaphore taken after the read) caps the parts in
 # flight. So one upload holds at most in_flight + 1 parts (plus the part being copied out of the
-# socket buffer). in_flight = PART_BUDGET // part keeps that <= PART_BUDGET + part: 56 MiB with
-# 8 MiB parts (artifacts up to 78 GiB), at most 96 MiB up to 469 GiB (48 MiB parts); beyond, more
-# than one invocation can move in 15 minutes, it is 2 x part. POOL uploads at once: 8 x 56 MiB
-# (8 x 96 MiB at worst) plus ~50 MiB of interpreter and boto3 fit in the function's 1024 MiB.
-# Measured: 300 MiB copied with a peak RSS of 130 MiB (tests/copy/test_copy_memory.py).
-PART_BUDGET = 48 * MIB
-POOL = 8  # records of a batch copied at once
+# socket buffer). in_flight = PART_BUDGET // part keeps that <= PART_BUDGET + part: 48 MiB with
+# 8 MiB parts (artifacts up to 78 GiB), at most 80 MiB up to 390 GiB (40 MiB parts); beyond, more
+# than one invocation can move in 15 minutes, it is 2 x part. POOL uploads at once: 10 x 48 MiB
+# (10 x 80 MiB at worst) plus ~50 MiB of interpreter and boto3 fit in the function's 1024 MiB.
+# Measured: a 300 MiB copy peaks at 119 MiB RSS, 49 MiB idle (tests/copy/test_copy_memory.py).
+PART_BUDGET = 40 * MIB
+POOL = 10  # records copied at once: a whole batch (the event source mapping's BatchSize)
 TIMEOUT = 30  # seconds to connect to the source, and for each read from it
 SETTINGS = ("TARGET_BUCKET", "DISTRIBUTION_BUCKET", "DISTRIBUTION_REGION", "AWS_REGION")
 REGION = r"[a-z]{2}(?:-[a-z]+)+-\d+"
@@ -149,7 +149,7 @@ def handler(event, context):
 
 def target_client() -> tuple:
     """An S3 client whose final writes carry the condition registered for their (bucket, key)."""
-    s3 = boto3.client("s3", config=Config(max_pool_connections=POOL * 8))
+    s3 = boto3.client("s3", config=Config(max_pool_connections=POOL * 6))
     conditions = {}  # (bucket, key) -> the If-Match / If-None-Match its final write must carry
 
     def add_condition(params: dict, **_) -> None:
