@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from hashlib import sha256
 
 import boto3
 
@@ -60,7 +61,10 @@ class Distributor:
         url = s3.generate_presigned_url(
             "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=PRESIGNED_SECONDS
         )
-        body = json.dumps({"ArtifactUrl": url, "ArtifactKey": key})
+        message = {"ArtifactUrl": url, "ArtifactKey": key}
+        if content is not None:  # the optional fields of the contract, which the copy verifies
+            message |= {"ArtifactSize": len(content), "ArtifactSha256": sha256(content).hexdigest()}
+        body = json.dumps(message)
         boto3.client("sns", region_name=self.region).publish(
             TopicArn=self.topic_arn,
             Message=body,

@@ -48,6 +48,7 @@ class Stack:
 
     @classmethod
     def load(cls, stack_id: str, endpoint: str) -> Stack:
+        """The stack `stack_id` with the template and parameters CloudFormation holds for it."""
         cfn = boto3.client("cloudformation")
         template = cfn.get_template(StackName=stack_id)["TemplateBody"]
         if isinstance(template, str):
@@ -65,9 +66,11 @@ class Stack:
         return self.stack_id.split(":")[3]
 
     def describe(self) -> dict:
+        """DescribeStacks of this stack: status, parameters, outputs."""
         return boto3.client("cloudformation").describe_stacks(StackName=self.stack_id)["Stacks"][0]
 
     def outputs(self) -> dict[str, str]:
+        """The stack's outputs by key."""
         return {o["OutputKey"]: o["OutputValue"] for o in self.describe().get("Outputs", [])}
 
     def resources(self) -> dict[str, dict]:
@@ -81,6 +84,7 @@ class Stack:
         return {s["LogicalResourceId"]: s for s in summaries if s["LogicalResourceId"]}
 
     def physical_id(self, logical_id: str) -> str:
+        """The physical id CloudFormation gave resource `logical_id`."""
         return self.resources()[logical_id]["PhysicalResourceId"]
 
     def of_type(self, resource_type: str | re.Pattern) -> list[str]:

@@ -24,6 +24,7 @@ pytestmark = pytest.mark.e2e
 OTHER_ACCOUNT = "111122223333"
 OTHER_REGION = "us-east-1"
 TEMPLATE_KEY = "stacks/app.yaml"
+LARGE = bytes(range(256)) * (9 * 4096)  # 9 MiB: above boto3's 8 MiB multipart threshold
 
 
 def app_template(bucket: str, region: str, distribution_bucket: str) -> bytes:
@@ -110,6 +111,7 @@ def flow(consumer) -> Flow:
         artifact("direct/all-accounts-all-regions.bin", ALL, ALL),
         artifact("direct/own-account-all-regions.bin", own_account, ALL),
         artifact("direct/all-accounts-own-region.bin", ALL, own_region),
+        distributor.publish("large/multipart.bin", LARGE, own_account, own_region),
         distributor.publish(TEMPLATE_KEY, app_template(dist, distributor.region, dist), ALL, ALL),
         distributor.publish(
             "tools/names-the-bucket.bin", b"\x00" + dist.encode() + b"\xff", own_account, ALL
