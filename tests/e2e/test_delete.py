@@ -12,9 +12,10 @@ import boto3
 import pytest
 
 from tests.e2e.consumer import EXISTING_OBJECT
+from tests.e2e.moto_glue import MOTO_GAP_WARNINGS
 from tests.e2e.stack import wait_for
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, MOTO_GAP_WARNINGS]
 
 
 def test_deleting_the_stack_keeps_the_bucket(own_consumer):

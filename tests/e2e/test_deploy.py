@@ -14,8 +14,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.e2e.consumer import EXISTING_OBJECT
+from tests.e2e.moto_glue import MOTO_GAP_WARNINGS
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, MOTO_GAP_WARNINGS]
 
 # Accepted by moto's CloudFormation but not created (see moto_glue); not listed as resources.
 NOT_CREATED_BY_MOTO = {

@@ -17,9 +17,10 @@ import pytest
 from tests.e2e.consumer import EXISTING_OBJECT, Consumer
 from tests.e2e.distributor import ALL, INITIAL_SET, Published
 from tests.e2e.lambda_runtime import QueuePoller
+from tests.e2e.moto_glue import MOTO_GAP_WARNINGS
 from tests.e2e.stack import Stack
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, MOTO_GAP_WARNINGS]
 
 OTHER_ACCOUNT = "111122223333"
 OTHER_REGION = "us-east-1"
