@@ -15,6 +15,7 @@ retries them and the dead-letter queue keeps them; every record gets one JSON lo
 import hashlib
 import http.client
 import json
+import math
 import os
 import re
 import time
@@ -118,10 +119,11 @@ MAX_PARTS = 10_000  # S3's limit on the parts of one multipart upload
 PART_BUDGET = 40 * MIB
 POOL = 10  # records copied at once: a whole batch (the event source mapping's BatchSize)
 TIMEOUT = 30  # seconds to connect to the source, and for each read from it
+MARGIN = 2 * TIMEOUT  # seconds kept back before Lambda's timeout: a blocked read, then aborting
 SETTINGS = ("TARGET_BUCKET", "DISTRIBUTION_BUCKET", "DISTRIBUTION_REGION", "AWS_REGION")
 REGION = r"[a-z]{2}(?:-[a-z]+)+-\d+"
 # S3 endpoint hosts: global, regional (dot or legacy dash) and dualstack.
-S3_HOST = re.compile(rf"s3(?:[.-]{REGION}|\.dualstack\.{REGION})?\.amazonaws\.com")
+S3_HOST = re.compile(rf"s3(?:[.-]{REGION}|\.dualstack\.{REGION})?\.amazonaws\.com(?:\.cn)?")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
 SOURCE_METADATA = (("source-etag", "ETag"), ("source-last-modified", "Last-Modified"))
@@ -136,15 +138,44 @@ def handler(event, context):
     records = sqs_records(event)
     env = settings()
     s3, conditions = target_client()
+    deadline = deadline_of(context)
     failures = []
     with ThreadPoolExecutor(max_workers=max(1, min(POOL, len(records)))) as pool:
-        futures = [pool.submit(copy_record, record, s3, env, conditions) for record in records]
+        futures = [
+            pool.submit(copy_record, record, s3, env, conditions, deadline) for record in records
+        ]
         for future in as_completed(futures):
             entry = future.result()
             print(json.dumps(entry))
             if entry["outcome"] == "failed":
                 failures.append({"itemIdentifier": entry["messageId"]})
     return {"batchItemFailures": failures}
+
+
+def deadline_of(context) -> float:
+    """When copies must stop, so the batch is answered before Lambda's timeout (inf: no context).
+
+    A copy cut short fails alone and is retried; a function timeout would fail the whole batch.
+    """
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    return time.monotonic() + remaining() / 1000 - MARGIN if remaining else math.inf
+
+
+def check_time(deadline: float) -> None:
+    """CopyError once the deadline has passed."""
+    if time.monotonic() > deadline:
+        raise CopyError("stopped before the function's timeout; the message is retried")
+
+
+def addressed_elsewhere(record: dict, env: dict) -> str | None:
+    """Why a record is for another consumer, or None; SNS applies a new filter within minutes."""
+    attributes = record.get("messageAttributes") or {}
+    account = record.get("eventSourceARN", "").split(":")[4:5]  # arn:aws:sqs:region:account:name
+    for name, own in (("account", account), ("region", [env["AWS_REGION"]])):
+        value = (attributes.get(name) or {}).get("stringValue")
+        if value not in (None, "ALL") and [value] != own:
+            return f"addressed to {name} {value}, not this consumer"
+    return None
 
 
 def target_client() -> tuple:
@@ -180,14 +211,18 @@ def settings() -> dict:
     return {name: os.environ[name] for name in SETTINGS}
 
 
-def copy_record(record: dict, s3, env: dict, conditions: dict) -> dict:
+def copy_record(record: dict, s3, env: dict, conditions: dict, deadline: float) -> dict:
     """Copy one record's artifact; returns its log entry (outcome, key, bytes, seconds, reason)."""
     entry = {"outcome": "failed", "messageId": record["messageId"], "key": None, "bytes": 0}
     start = time.monotonic()
     try:
         message = parse(record.get("body"))
         entry["key"] = message["ArtifactKey"]
-        entry.update(transfer(message, s3, env, conditions))
+        elsewhere = addressed_elsewhere(record, env)
+        if elsewhere:
+            entry.update(outcome="ignored", reason=elsewhere)
+        else:
+            entry.update(transfer(message, s3, env, conditions, deadline))
     except Exception as err:  # one record's failure must never fail the others
         reason = str(err) if isinstance(err, CopyError) else f"{type(err).__name__}: {err}"
         entry["reason"] = re.sub(r"\?\S*", "?...", reason)  # a query string is a credential
@@ -272,10 +307,11 @@ def safe_key(key: str) -> str:
     return key
 
 
-def transfer(message: dict, s3, env: dict, conditions: dict) -> dict:
+def transfer(message: dict, s3, env: dict, conditions: dict, deadline: float) -> dict:
     """Download the artifact and store it, unless the target holds it or a newer one already."""
     https, host, port, target = allowed_source(message["ArtifactUrl"], env["DISTRIBUTION_BUCKET"])
     key, bucket = safe_key(message["ArtifactKey"]), env["TARGET_BUCKET"]
+    check_time(deadline)
     kind = http.client.HTTPSConnection if https else http.client.HTTPConnection
     connection = kind(host, port, timeout=TIMEOUT)
     try:
@@ -290,7 +326,7 @@ def transfer(message: dict, s3, env: dict, conditions: dict) -> dict:
         extra = {"Metadata": {name: value for name, value in source.items() if value}}
         if response.getheader("Content-Type"):
             extra["ContentType"] = response.getheader("Content-Type")
-        reader = Verifier(response, length, message.get("ArtifactSha256"))
+        reader = Verifier(response, length, message.get("ArtifactSha256"), deadline)
         # Conditional write (PutObject or CompleteMultipartUpload, see handler): S3 refuses it
         # if another copy wrote the key since HeadObject; the message is then retried.
         conditions[bucket, key] = {"IfMatch": held["ETag"]} if held else {"IfNoneMatch": "*"}
@@ -350,9 +386,9 @@ class Verifier:
     raising here makes it abort the upload instead: the key keeps what it held before.
     """
 
-    def __init__(self, response, length: int, sha256: str | None):
+    def __init__(self, response, length: int, sha256: str | None, deadline: float):
         self.response, self.length, self.sha256 = response, length, (sha256 or "").lower()
-        self.count, self.hash = 0, hashlib.sha256()
+        self.count, self.hash, self.deadline = 0, hashlib.sha256(), deadline
 
     def read(self, amount: int | None = None) -> bytes:
         """Up to `amount` bytes (all when None or negative), checked when the body ends."""
@@ -363,6 +399,7 @@ class Verifier:
             data, whole = err.partial, True
         self.count += len(data)
         self.hash.update(data)
+        check_time(self.deadline)  # raising aborts the upload, as a failed check does
         if whole or not data or self.count >= self.length:
             self.verify()
         return data

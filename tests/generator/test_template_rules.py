@@ -293,7 +293,6 @@ def test_copy_role_is_least_privilege(resources):
         "sqs:ReceiveMessage",
         "sqs:DeleteMessage",
         "sqs:GetQueueAttributes",
-        "sqs:ChangeMessageVisibility",
         "s3:PutObject",
         "s3:GetObject",
         "s3:AbortMultipartUpload",

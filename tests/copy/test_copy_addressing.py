@@ -1,0 +1,65 @@
+"""Records addressed to another consumer are acknowledged, not copied.
+
+SNS applies a new subscription's filter policy within minutes, so right after the stack is
+created the queue may still receive artifacts meant for other accounts or regions.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.copy.conftest import DISTRIBUTION, REGION, failed_ids, sqs_record
+from tests.copy.source import Artifact
+
+OWN_ACCOUNT = "123456789012"  # the account in sqs_record's eventSourceARN
+
+
+def addressed(body: dict, account: str, region: str) -> dict:
+    """An SQS record carrying the distributor's account/region message attributes."""
+    record = sqs_record(body)
+    record["messageAttributes"] = {
+        name: {"stringValue": value, "dataType": "String"}
+        for name, value in (("account", account), ("region", region))
+    }
+    return record
+
+
+@pytest.mark.parametrize(
+    ("account", "region"),
+    [(OWN_ACCOUNT, REGION), ("ALL", REGION), (OWN_ACCOUNT, "ALL"), ("ALL", "ALL")],
+)
+def test_records_addressed_to_this_consumer_are_copied(buckets, run, account, region):
+    # GIVEN a record addressed to this account and region, directly or through ALL
+    url = buckets.publish("mine.zip", b"for me")
+    record = addressed({"ArtifactUrl": url, "ArtifactKey": "mine.zip"}, account, region)
+    # WHEN it is handled
+    response, logs = run({"Records": [record]})
+    # THEN it is stored
+    assert response == {"batchItemFailures": []}
+    assert buckets.stored("mine.zip")["Body"] == b"for me"
+    assert logs[record["messageId"]]["outcome"] == "copied"
+
+
+@pytest.mark.parametrize(
+    ("account", "region", "reason"),
+    [
+        ("210987654321", REGION, "addressed to account 210987654321"),
+        ("ALL", "us-east-1", "addressed to region us-east-1"),
+        (OWN_ACCOUNT, "eu-west-1", "addressed to region eu-west-1"),
+    ],
+)
+def test_records_addressed_elsewhere_are_acknowledged_without_copying(
+    buckets, source, run, account, region, reason
+):
+    # GIVEN a record for another consumer, before the filter policy took effect
+    url = source.add(DISTRIBUTION, "artifact.zip", Artifact(body=b"an artifact"))
+    record = addressed({"ArtifactUrl": url, "ArtifactKey": "theirs.zip"}, account, region)
+    mine = addressed({"ArtifactUrl": url, "ArtifactKey": "mine.zip"}, "ALL", "ALL")
+    # WHEN it is handled in a batch with one of ours
+    response, logs = run({"Records": [record, mine]})
+    # THEN it is acknowledged, logged with the reason, never downloaded nor stored
+    assert failed_ids(response) == set()
+    assert logs[record["messageId"]]["outcome"] == "ignored"
+    assert reason in logs[record["messageId"]]["reason"]
+    assert buckets.keys() == ["mine.zip"]
+    assert len([r for r in source.state.requests if r[0] == "GET"]) == 1
