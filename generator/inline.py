@@ -41,12 +41,24 @@ def inline_handler(name: str, handlers_dir: Path = HANDLERS_DIR) -> InlinedCode:
             source,
             filename=path.name,
             remove_literal_statements=True,  # docstrings: the shipped code needs none
-            rename_globals=False,  # keeps `handler` and every public name importable
+            rename_globals=True,
+            preserve_globals=public_names(source),  # `handler` and the module's __all__
         )
     except SyntaxError as err:
         raise InlineError(f"{path.name} does not compile: {err}") from err
     _check(code, path)
     return InlinedCode(name=name, code=code, source_bytes=len(source.encode()))
+
+
+def public_names(source: str) -> list[str]:
+    """`handler` plus the names the module lists in a literal `__all__`: these keep their names."""
+    names = {ENTRY_POINT}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+        ):
+            names.update(ast.literal_eval(node.value))
+    return sorted(names)
 
 
 def _check(code: str, path: Path) -> None:

@@ -28,6 +28,17 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from s3transfer.manager import TransferConfig, TransferManager  # boto3's transfer layer
 
+# Keep their names when inlined (the minifier renames every other global); tests use them.
+__all__ = [
+    "MARGIN",
+    "POOL",
+    "REWRITE_MAX_BYTES",
+    "TIMEOUT",
+    "allowed_source",
+    "handler",
+    "rewrite_template",
+]
+
 # --- template rewriting (begin) ---
 # CloudFormation templates among the artifacts name the distribution bucket; the consumer's copy
 # must name the target bucket instead. The Lambda runtime has no YAML parser, so detection and

@@ -7,12 +7,12 @@ import json
 
 import pytest
 
-from generator.inline import InlineError, inline_handler
+from generator.inline import InlineError, inline_handler, public_names
 from generator.render import render
 from generator.template import HANDLER_MODULES, build_template
 from generator.validation import TEMPLATE_BODY_LIMIT, ValidationError, lint_findings, validate
 from tests.generator.test_golden import GOLDEN, UPDATE
-from tests.support.handlers import FUNCTIONS, inlined_code
+from tests.support.handlers import FUNCTIONS, inlined_code, load_handler
 
 SIZE_BUDGET = 32 * 1024  # our own target, well inside CloudFormation's limit
 
@@ -84,3 +84,19 @@ def test_handler_that_does_not_compile_is_refused(tmp_path):
 def test_missing_handler_module_is_refused(tmp_path):
     with pytest.raises(InlineError, match="cannot read handler"):
         inline_handler("copy_files", tmp_path)
+
+
+@pytest.mark.parametrize("name", HANDLER_MODULES)
+def test_inlined_module_keeps_handler_and_its_public_names(name):
+    module = load_handler(name, "inlined")
+    source = load_handler(name, "source")
+    for public in getattr(source, "__all__", ["handler"]):
+        assert hasattr(module, public), f"inlined {name} lost {public}"
+    assert callable(module.handler)
+
+
+def test_public_names_are_handler_and_dunder_all():
+    source = (
+        "__all__ = ['helper', 'LIMIT']\nLIMIT = 1\ndef helper(): pass\ndef handler(e, c): pass\n"
+    )
+    assert public_names(source) == ["LIMIT", "handler", "helper"]
