@@ -50,8 +50,11 @@ METHOD = """\
   first byte; on this 2-core machine a CPU-bound endpoint would hide any gain from concurrency.
   Reference: the same 10 records, one event each, one after another, in one warm worker.
 - Row 4: `python -X importtime -c "import index"` with the inlined module, cumulative time, vs
-  `import boto3`, median of interleaved runs in fresh interpreters (no .pyc for index.py, as on
-  Lambda's read-only /var/task).
+  `import boto3`, medians of interleaved runs in fresh interpreters (no .pyc for index.py, as on
+  Lambda's read-only /var/task). Two interpreters differ by tens of ms from run to run, so the
+  verdict uses the time beyond boto3 inside the same interpreter: the module's cumulative time
+  minus that of the boto3 import it contains (an upper bound: stdlib modules that boto3 would
+  import but the handler imports first count as the handler's).
 - Row 5: wall time of `python -m generator --output ...` (builds, minifies, runs cfn-lint), median.
 - The `bytes +=` rows: our own few-line equivalent of the original's approach (read the response
   in fixed-size chunks into `data += chunk`, then one `put_object`), beside the handler at the same
