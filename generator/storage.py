@@ -39,6 +39,9 @@ def add_storage(template: Template, params: dict, after: list[str]) -> Storage:
         s3.BucketPolicy(
             "ArtifactBucketPolicy",
             Condition=CREATE_NEW_BUCKET,
+            # The retained bucket stays TLS-only after the stack is gone.
+            DeletionPolicy="Retain",
+            UpdateReplacePolicy="Retain",
             Bucket=Ref(bucket),
             PolicyDocument=iam.policy(iam.deny_insecure_transport(Ref(bucket))),
         )

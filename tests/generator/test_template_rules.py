@@ -84,7 +84,9 @@ def test_bucket_is_retained_private_encrypted_versioned(resources):
 
 
 def test_bucket_policy_denies_every_request_without_tls(resources):
-    policy = resources["ArtifactBucketPolicy"]["Properties"]
+    resource = resources["ArtifactBucketPolicy"]
+    assert resource["DeletionPolicy"] == resource["UpdateReplacePolicy"] == "Retain"
+    policy = resource["Properties"]
     assert policy["Bucket"] == {"Ref": "ArtifactBucket"}
     (statement,) = policy["PolicyDocument"]["Statement"]
     assert statement["Effect"] == "Deny"
