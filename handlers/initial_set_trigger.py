@@ -1,8 +1,10 @@
 """Initial-set trigger: a custom resource that asks the distributor for the initial set.
 
-Layers, as in crhelper: `handler` catches everything and answers; a timer answers FAILED
-shortly before the function's time runs out; a lock lets exactly one answer out per request.
-A Lambda retry of the same request reuses the execution name, so it starts nothing new.
+Layers, as in crhelper: the work runs in a worker thread that catches everything and answers;
+the handler waits for it until shortly before the function's time runs out, then answers FAILED
+itself and returns normally (a function killed by its timeout would be invoked again by Lambda
+and answer twice); a lock lets exactly one answer out per request. A retry of the same request
+reuses the execution name, so it starts nothing new.
 """
 
 import json
@@ -17,6 +19,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+WORKER = "initial-set-trigger"  # the worker thread's name, in thread dumps
 MAX_BODY = 4096  # bytes: CloudFormation rejects a larger response
 PUT_ATTEMPTS = 4
 PUT_BACKOFF = 0.25  # seconds before the 2nd PUT, doubled each time
@@ -58,8 +61,7 @@ class Invocation:
         left = context.get_remaining_time_in_millis() / 1000
         self.deadline = time.monotonic() + left
         # The margin scales with the time left: a fixed one could exceed it and fire at once.
-        self.timer = threading.Timer(left - min(10, max(0.5, left / 5)), self.time_out)
-        self.timer.daemon = True
+        self.patience = max(0, left - min(10, max(0.5, left / 5)))
 
     def log(self, level: str, message: str, **fields) -> None:
         """Print one JSON log line naming the request; never the presigned ResponseURL."""
@@ -67,7 +69,7 @@ class Invocation:
         print(json.dumps({**line, "step": self.step, **fields}, default=str), flush=True)
 
     def time_out(self) -> None:
-        """Timer: answer FAILED before Lambda kills the function without an answer."""
+        """Answer FAILED before Lambda kills the function without an answer."""
         self.respond("FAILED", f"timed out while {self.step}: try again later")
 
     def respond(self, status: str, reason: str, data: dict | None = None) -> None:
@@ -77,7 +79,6 @@ class Invocation:
                 self.log("INFO", "answer already sent", dropped=status)
                 return
             self.sent = True
-            self.timer.cancel()
             self.log(
                 "INFO" if status == "SUCCESS" else "ERROR",
                 "answering",
@@ -211,10 +212,21 @@ def handler(event: dict, context) -> None:
     # CloudFormation sends https; http is for local endpoints. Nothing else may be opened.
     if not str(event.get("ResponseURL")).startswith(("https://", "http://")):
         return call.log("ERROR", "not a custom resource request: no http(s) ResponseURL")
-    call.timer.start()
     call.log(
         "INFO", "request received", event={k: v for k, v in event.items() if k != "ResponseURL"}
     )
+    worker = threading.Thread(target=work, args=(call,), name=WORKER, daemon=True)
+    worker.start()
+    worker.join(call.patience)
+    if worker.is_alive():  # the distributor hangs: answer now; the late worker's answer is dropped
+        call.time_out()
+    with call.lock:  # a worker answering right now finishes its PUT before the function returns
+        pass
+
+
+def work(call: Invocation) -> None:
+    """Do what the request asks and answer; every failure is answered too."""
+    event = call.event
     status, reason, data = "SUCCESS", "", {}
     try:
         if event.get("RequestType") == "Update" and not version_changed(event):

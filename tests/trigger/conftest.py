@@ -8,6 +8,7 @@ per-service `AWS_ENDPOINT_URL_<SERVICE>` variables.
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -161,3 +162,16 @@ def fake_aws(monkeypatch) -> Callable[..., FakeAws]:
     yield make
     for endpoint in started:
         endpoint.close()
+
+
+@pytest.fixture(autouse=True)
+def late_workers_finish_within_their_test():
+    """Wait (bounded) for trigger workers a test leaves running after the handler returned.
+
+    A worker outlives its handler when the distributor hangs; its late log line belongs to the
+    test that started it, not to the next one.
+    """
+    yield
+    for thread in threading.enumerate():
+        if thread.name == "initial-set-trigger":
+            thread.join(30)

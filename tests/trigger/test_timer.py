@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 import pytest
@@ -20,6 +21,18 @@ from tests.trigger.servers import sfn_started
 
 def log_lines(capsys) -> list[dict]:
     return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+
+def wait_for_log(capsys, message: str, seconds: float = 5) -> list[dict]:
+    """The log lines with `message`, waiting for a background thread to print them."""
+    lines, until = [], time.monotonic() + seconds
+    while time.monotonic() < until:
+        lines += log_lines(capsys)
+        found = [line for line in lines if line["message"] == message]
+        if found:
+            return found
+        time.sleep(0.05)
+    return []
 
 
 def test_hanging_distributor_gets_failed_timed_out_and_only_one_answer(
@@ -46,9 +59,34 @@ def test_hanging_distributor_gets_failed_timed_out_and_only_one_answer(
             "Data": {},
         }
     ]
-    # AND the late SUCCESS of the normal path was dropped, and logged as such
-    dropped = [line for line in log_lines(capsys) if line["message"] == "answer already sent"]
+    # AND the late SUCCESS of the worker (still running after the handler returned) was
+    # dropped, and logged as such
+    dropped = wait_for_log(capsys, "answer already sent")
     assert [line["dropped"] for line in dropped] == ["SUCCESS"]
+    assert len(response_server.requests) == 1
+
+
+def test_distributor_hanging_beyond_the_function_still_lets_the_handler_return(
+    initial_set_trigger, aws, fake_aws, response_server, cfn_event, context, capsys
+):
+    # GIVEN Step Functions holds StartExecution until the test lets go, after the handler is done
+    release = threading.Event()
+    fake_aws("SFN", sfn_started(f"{MACHINE}:late"), hold_until=release)
+
+    # WHEN the function has 2 seconds left
+    try:
+        initial_set_trigger.handler(cfn_event("Create"), context(2))
+        # THEN the handler returned normally (Lambda would retry a function killed by its
+        # timeout, and the retry would answer a second time) while the call still hangs
+        still_hanging = not release.is_set()
+    finally:
+        release.set()
+    assert still_hanging
+    [put] = response_server.requests
+    assert put.json()["Reason"].startswith("timed out while starting execution")
+    # AND once the call returns, the worker's late answer is dropped: still one PUT
+    assert [line["dropped"] for line in wait_for_log(capsys, "answer already sent")] == ["SUCCESS"]
+    assert len(response_server.requests) == 1
 
 
 def test_hanging_sts_gets_failed_timed_out_while_assuming_the_role(
@@ -66,7 +104,7 @@ def test_hanging_sts_gets_failed_timed_out_while_assuming_the_role(
     assert put.json()["Reason"] == f"timed out while assuming role {ROLE}: try again later"
 
 
-def test_short_function_still_succeeds_and_its_timer_is_cancelled(
+def test_short_function_still_succeeds_and_answers_once(
     initial_set_trigger, distributor, response_server, cfn_event, context, capsys
 ):
     # GIVEN a function with only 2.5 seconds (a fixed 10 s margin would fire at once)
@@ -92,6 +130,6 @@ def test_no_time_left_still_answers_once(
     # WHEN the trigger starts
     initial_set_trigger.handler(cfn_event("Create"), context(seconds))
 
-    # THEN the timer fires at once and the one answer is a timeout
+    # THEN the handler gives up at once and the one answer is a timeout
     [put] = response_server.requests
     assert put.json()["Reason"].startswith("timed out while ")
