@@ -138,6 +138,13 @@ S3_HOST = re.compile(rf"s3(?:[.-]{REGION}|\.dualstack\.{REGION})?\.amazonaws\.co
 DEFAULT_PORTS = {"http": 80, "https": 443}
 SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
 SOURCE_METADATA = (("source-etag", "ETag"), ("source-last-modified", "Last-Modified"))
+# Source headers the copy keeps, as upload arguments: the bytes are copied as they are encoded.
+KEPT_HEADERS = (
+    ("Content-Type", "ContentType"),
+    ("Content-Encoding", "ContentEncoding"),
+    ("Content-Disposition", "ContentDisposition"),
+)
+CHUNK = MIB  # at most this much is read between two looks at the deadline
 
 
 class CopyError(Exception):
@@ -151,16 +158,39 @@ def handler(event, context):
     s3, conditions = target_client()
     deadline = deadline_of(context)
     failures = []
-    with ThreadPoolExecutor(max_workers=max(1, min(POOL, len(records)))) as pool:
+    groups = same_key_groups(records)
+    with ThreadPoolExecutor(max_workers=max(1, min(POOL, len(groups)))) as pool:
         futures = [
-            pool.submit(copy_record, record, s3, env, conditions, deadline) for record in records
+            pool.submit(copy_group, group, s3, env, conditions, deadline) for group in groups
         ]
         for future in as_completed(futures):
-            entry = future.result()
-            print(json.dumps(entry))
-            if entry["outcome"] == "failed":
-                failures.append({"itemIdentifier": entry["messageId"]})
+            for entry in future.result():
+                print(json.dumps(entry))
+                if entry["outcome"] == "failed":
+                    failures.append({"itemIdentifier": entry["messageId"]})
     return {"batchItemFailures": failures}
+
+
+def same_key_groups(records: list) -> list:
+    """Records grouped by ArtifactKey, in order: copies of one key run one after another.
+
+    Each final write is conditional on what HeadObject saw; two copies of one key at once
+    would race for that check. Unreadable bodies form groups of their own.
+    """
+    groups = {}
+    for record in records:
+        try:
+            key = json.loads(record.get("body"))["ArtifactKey"]
+            hash(key)
+        except Exception:  # parse() reports it; here it only needs a group of its own
+            key = None
+        groups.setdefault(key if isinstance(key, str) else record["messageId"], []).append(record)
+    return list(groups.values())
+
+
+def copy_group(group: list, s3, env: dict, conditions: dict, deadline: float) -> list:
+    """Log entries of the group's records, copied one after another."""
+    return [copy_record(record, s3, env, conditions, deadline) for record in group]
 
 
 def deadline_of(context) -> float:
@@ -191,15 +221,27 @@ def addressed_elsewhere(record: dict, env: dict) -> str | None:
 
 def target_client() -> tuple:
     """An S3 client whose final writes carry the condition registered for their (bucket, key)."""
-    s3 = boto3.client("s3", config=Config(max_pool_connections=POOL * 6))
-    conditions = {}  # (bucket, key) -> the If-Match / If-None-Match its final write must carry
+    config = Config(
+        max_pool_connections=POOL * 6,
+        connect_timeout=10,
+        read_timeout=TIMEOUT,  # a stuck S3 call must fit in MARGIN, like a stuck source read
+        retries={"mode": "standard", "max_attempts": 3},
+    )
+    s3 = boto3.client("s3", config=config)
+    conditions = {}  # (bucket, key) -> the If-Match / If-None-Match headers of its final write
 
-    def add_condition(params: dict, **_) -> None:
-        params.update(conditions.get((params["Bucket"], params["Key"]), {}))
+    def find_condition(params: dict, context: dict, **_) -> None:
+        context["conditional_write"] = conditions.get((params["Bucket"], params["Key"]), {})
 
-    # s3transfer passes no condition to its requests, so botocore's parameter hook adds them.
+    def add_condition(request, **_) -> None:
+        for header, value in request.context.get("conditional_write", {}).items():
+            request.headers[header] = value
+
+    # s3transfer passes no condition to its requests, and a Lambda runtime's bundled botocore
+    # may predate the IfMatch/IfNoneMatch parameters: the headers are added to the request.
     for operation in ("PutObject", "CompleteMultipartUpload"):
-        s3.meta.events.register(f"before-parameter-build.s3.{operation}", add_condition)
+        s3.meta.events.register(f"before-parameter-build.s3.{operation}", find_condition)
+        s3.meta.events.register(f"before-sign.s3.{operation}", add_condition)
     return s3, conditions
 
 
@@ -335,18 +377,20 @@ def transfer(message: dict, s3, env: dict, conditions: dict, deadline: float) ->
         if skip:
             return skip
         extra = {"Metadata": {name: value for name, value in source.items() if value}}
-        if response.getheader("Content-Type"):
-            extra["ContentType"] = response.getheader("Content-Type")
+        for header, argument in KEPT_HEADERS:
+            if response.getheader(header):
+                extra[argument] = response.getheader(header)
         reader = Verifier(response, length, message.get("ArtifactSha256"), deadline)
         # Conditional write (PutObject or CompleteMultipartUpload, see handler): S3 refuses it
         # if another copy wrote the key since HeadObject; the message is then retried.
-        conditions[bucket, key] = {"IfMatch": held["ETag"]} if held else {"IfNoneMatch": "*"}
+        conditions[bucket, key] = {"If-Match": held["ETag"]} if held else {"If-None-Match": "*"}
         if length <= REWRITE_MAX_BYTES:
             store_small(s3, reader, bucket, key, extra, env)
         else:
             stream(s3, reader, bucket, key, length, extra)
         return {"outcome": "copied", "bytes": reader.count}
     finally:
+        conditions.pop((bucket, key), None)
         connection.close()
 
 
@@ -402,16 +446,26 @@ class Verifier:
         self.count, self.hash, self.deadline = 0, hashlib.sha256(), deadline
 
     def read(self, amount: int | None = None) -> bytes:
-        """Up to `amount` bytes (all when None or negative), checked when the body ends."""
-        whole = amount is None or amount < 0
-        try:
-            data = self.response.read(None if whole else amount)
-        except http.client.IncompleteRead as err:
-            data, whole = err.partial, True
+        """`amount` bytes (all when None or negative) unless the body ends; checked at its end.
+
+        s3transfer takes a short read for the last part, so this reads until it has `amount`;
+        in pieces, so a source that trickles meets the deadline between them.
+        """
+        want = self.length - self.count if amount is None or amount < 0 else amount
+        chunks, ended = [], False
+        while want > 0 and not ended:
+            check_time(self.deadline)  # raising aborts the upload, as a failed check does
+            try:
+                data = self.response.read1(min(want, CHUNK))
+            except http.client.IncompleteRead as err:
+                data, ended = err.partial, True
+            ended = ended or not data
+            chunks.append(data)
+            want -= len(data)
+        data = b"".join(chunks)
         self.count += len(data)
         self.hash.update(data)
-        check_time(self.deadline)  # raising aborts the upload, as a failed check does
-        if whole or not data or self.count >= self.length:
+        if ended or self.count >= self.length:
             self.verify()
         return data
 

@@ -36,6 +36,7 @@ class Artifact:
     stall: float = 0.0  # seconds to wait before the status line
     gate: threading.Event | None = None  # hold the whole response until the event is set
     hold_body: threading.Event | None = None  # send the headers, hold the body until it is set
+    trickle: float = 0.0  # seconds between 1 KiB pieces of the body: a source that crawls
     extra_headers: dict = field(default_factory=dict)
 
     @property
@@ -54,6 +55,7 @@ class SourceState:
         self.lock = threading.Lock()
         self.in_flight = 0
         self.max_in_flight = 0
+        self.sent: dict[str, int] = {}  # path -> body bytes a trickling artifact got out
 
     def enter(self) -> None:
         with self.lock:
@@ -107,6 +109,8 @@ class SourceHandler(BaseHTTPRequestHandler):
         if artifact.hold_body is not None:
             artifact.hold_body.wait(timeout=30)
         budget = artifact.size if artifact.send is None else artifact.send
+        if artifact.trickle:
+            return self._trickle(artifact, budget)
         for _ in range(artifact.repeat):
             chunk = artifact.body[:budget]
             if not chunk:
@@ -117,6 +121,20 @@ class SourceHandler(BaseHTTPRequestHandler):
         self.close_connection = artifact.send is not None or length != artifact.size
         if length < 0:  # the body ends when the connection closes
             self.close_connection = True
+
+    def _trickle(self, artifact: Artifact, budget: int) -> None:
+        """Send the body 1 KiB at a time until done or the client hangs up; count what went."""
+        body = (artifact.body * artifact.repeat)[:budget]
+        path = urlsplit(self.path).path
+        try:
+            for start in range(0, len(body), 1024):
+                self.wfile.write(body[start : start + 1024])
+                self.wfile.flush()
+                self.state.sent[path] = start + len(body[start : start + 1024])
+                time.sleep(artifact.trickle)
+        except OSError:  # the copy gave up and closed the connection
+            pass
+        self.close_connection = True
 
     def _forward(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)

@@ -61,3 +61,20 @@ def test_no_copy_starts_without_time_left(buckets, source, sqs_event, run, copy_
     assert "before the function's timeout" in capsys.readouterr().out
     assert [r for r in source.state.requests if r[0] == "GET"] == []
     assert buckets.keys() == []
+
+
+def test_a_crawling_source_is_cut_off_at_the_deadline_not_when_it_ends(
+    copy_files, buckets, source, sqs_event
+):
+    # GIVEN a function with 1 s left beyond its safety margin, and a source that sends 200 KiB
+    # at 1 KiB per 50 ms: every read succeeds, and the whole body would take 10 s
+    crawl = Artifact(body=b"c" * 1024, repeat=200, trickle=0.05)
+    url = source.add(DISTRIBUTION, "crawl.bin", crawl)
+    event = sqs_event({"ArtifactUrl": url, "ArtifactKey": "crawl.bin"})
+    # WHEN the batch is handled
+    response = copy_files.handler(event, LambdaContext(copy_files.MARGIN + 1))
+    # THEN the record fails, and the copy hung up long before the source got its body out
+    assert failed_ids(response) == {event["Records"][0]["messageId"]}
+    assert buckets.keys() == []
+    sent = source.state.sent["/" + DISTRIBUTION + "/crawl.bin"]
+    assert sent < crawl.size / 2
