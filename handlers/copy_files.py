@@ -208,15 +208,15 @@ def check_time(deadline: float) -> None:
         raise CopyError("stopped before the function's timeout; the message is retried")
 
 
-def addressed_elsewhere(record: dict, env: dict) -> str | None:
-    """Why a record is for another consumer, or None; SNS applies a new filter within minutes."""
+def check_addressed_here(record: dict, env: dict) -> None:
+    """CopyError for a record addressed to another consumer: never copied, and (as the contract
+    says of anything not stored) not acknowledged. SNS applies a new filter within minutes."""
     attributes = record.get("messageAttributes") or {}
     account = record.get("eventSourceARN", "").split(":")[4:5]  # arn:aws:sqs:region:account:name
     for name, own in (("account", account), ("region", [env["AWS_REGION"]])):
         value = (attributes.get(name) or {}).get("stringValue")
         if value not in (None, "ALL") and [value] != own:
-            return f"addressed to {name} {value}, not this consumer"
-    return None
+            raise CopyError(f"addressed to {name} {value}, not this consumer: not copied")
 
 
 def target_client() -> tuple:
@@ -271,11 +271,8 @@ def copy_record(record: dict, s3, env: dict, conditions: dict, deadline: float) 
     try:
         message = parse(record.get("body"))
         entry["key"] = message["ArtifactKey"]
-        elsewhere = addressed_elsewhere(record, env)
-        if elsewhere:
-            entry.update(outcome="ignored", reason=elsewhere)
-        else:
-            entry.update(transfer(message, s3, env, conditions, deadline))
+        check_addressed_here(record, env)
+        entry.update(transfer(message, s3, env, conditions, deadline))
     except Exception as err:  # one record's failure must never fail the others
         reason = str(err) if isinstance(err, CopyError) else f"{type(err).__name__}: {err}"
         entry["reason"] = re.sub(r"\?\S*", "?...", reason)  # a query string is a credential
@@ -443,7 +440,9 @@ class Verifier:
 
     def __init__(self, response, length: int, sha256: str | None, deadline: float):
         self.response, self.length, self.sha256 = response, length, (sha256 or "").lower()
-        self.count, self.hash, self.deadline = 0, hashlib.sha256(), deadline
+        # Hashing costs CPU on every byte: only when there is a digest to check.
+        self.hash = hashlib.sha256() if self.sha256 else None
+        self.count, self.deadline = 0, deadline
 
     def read(self, amount: int | None = None) -> bytes:
         """`amount` bytes (all when None or negative) unless the body ends; checked at its end.
@@ -464,7 +463,8 @@ class Verifier:
             want -= len(data)
         data = b"".join(chunks)
         self.count += len(data)
-        self.hash.update(data)
+        if self.hash:
+            self.hash.update(data)
         if ended or self.count >= self.length:
             self.verify()
         return data
@@ -473,7 +473,7 @@ class Verifier:
         """Raise CopyError unless exactly Content-Length bytes with the given sha256 came."""
         if self.count != self.length:
             raise CopyError(f"received {self.count} of {self.length} bytes")
-        if self.sha256 and self.hash.hexdigest() != self.sha256:
+        if self.hash and self.hash.hexdigest() != self.sha256:
             raise CopyError(f"sha256 {self.hash.hexdigest()} is not ArtifactSha256")
 
 

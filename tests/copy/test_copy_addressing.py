@@ -1,7 +1,9 @@
-"""Records addressed to another consumer are acknowledged, not copied.
+"""Records addressed to another consumer are never copied, and never acknowledged.
 
 SNS applies a new subscription's filter policy within minutes, so right after the stack is
-created the queue may still receive artifacts meant for other accounts or regions.
+created the queue may still receive artifacts meant for other accounts or regions. The contract
+acknowledges only what is stored: these are reported as failures and end in the dead-letter
+queue, where the reason says whom they were for.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ def test_records_addressed_to_this_consumer_are_copied(buckets, run, account, re
         (OWN_ACCOUNT, "eu-west-1", "addressed to region eu-west-1"),
     ],
 )
-def test_records_addressed_elsewhere_are_acknowledged_without_copying(
+def test_records_addressed_elsewhere_are_reported_and_never_copied(
     buckets, source, run, account, region, reason
 ):
     # GIVEN a record for another consumer, before the filter policy took effect
@@ -57,9 +59,9 @@ def test_records_addressed_elsewhere_are_acknowledged_without_copying(
     mine = addressed({"ArtifactUrl": url, "ArtifactKey": "mine.zip"}, "ALL", "ALL")
     # WHEN it is handled in a batch with one of ours
     response, logs = run({"Records": [record, mine]})
-    # THEN it is acknowledged, logged with the reason, never downloaded nor stored
-    assert failed_ids(response) == set()
-    assert logs[record["messageId"]]["outcome"] == "ignored"
+    # THEN it is reported as failed with the reason, never downloaded nor stored
+    assert failed_ids(response) == {record["messageId"]}
+    assert logs[record["messageId"]]["outcome"] == "failed"
     assert reason in logs[record["messageId"]]["reason"]
     assert buckets.keys() == ["mine.zip"]
     assert len([r for r in source.state.requests if r[0] == "GET"]) == 1
