@@ -216,6 +216,11 @@ def throughput_and_memory(copies: Copies, settings: Settings, log) -> tuple[list
         handler_runs[size], ref_runs[size] = run, ref
         log(f"  {mib(size)} handler:   {describe(size, run)}, peak +{run.growth_mib:.0f} MiB")
         log(f"  {mib(size)} reference: {describe(size, ref)}")
+        if len(runs) > 1:
+            log(
+                f"    MiB/s of each run: handler {[round(rate(size, r)) for r in runs]}, "
+                f"reference {[round(rate(size, r)) for r in refs]}"
+            )
         ratio = rate(size, run) / rate(size, ref)
         gated = size >= 256 * MIB
         rows1.append(
@@ -312,10 +317,11 @@ def naive_rows(copies: Copies, settings: Settings, handler_runs: dict, log) -> l
 def batch_rows(copies: Copies, settings: Settings, log) -> list[Row]:
     """Row 3: one event of N records vs the same records one after another, 30 ms per request."""
     sizes = [settings.batch_size] * settings.batch
-    batch = median_run([copies.handler([sizes])[0] for _ in range(settings.repeat)])
-    one_by_one = median_run(
-        [copies.handler([[s] for s in sizes])[0] for _ in range(settings.repeat)]
-    )
+    batches, singles = [], []
+    for _ in range(settings.repeat):  # interleaved, so both see the same machine
+        batches.append(copies.handler([sizes])[0])
+        singles.append(copies.handler([[s] for s in sizes])[0])
+    batch, one_by_one = median_run(batches), median_run(singles)
     speedup = one_by_one.seconds / batch.seconds
     log(f"  batch {batch.seconds:.3f} s, one after another {one_by_one.seconds:.3f} s")
     return [
