@@ -121,13 +121,13 @@ MAX_PARTS = 10_000  # S3's limit on the parts of one multipart upload
 # Memory bound of one streamed upload. For a non-seekable stream s3transfer's submission thread
 # reads one whole part, then submits its UploadPart; the part stays in memory until that request
 # finishes, and max_in_memory_upload_chunks (a semaphore taken after the read) caps the parts in
-# flight. So one upload holds at most in_flight + 1 parts (plus the part being copied out of the
-# socket buffer). in_flight = PART_BUDGET // part keeps that <= PART_BUDGET + part: 48 MiB with
-# 8 MiB parts (artifacts up to 78 GiB), at most 80 MiB up to 390 GiB (40 MiB parts); beyond, more
-# than one invocation can move in 15 minutes, it is 2 x part. POOL uploads at once: 10 x 48 MiB
-# (10 x 80 MiB at worst) plus ~50 MiB of interpreter and boto3 fit in the function's 1024 MiB.
-# Measured: a 300 MiB copy peaks at 119 MiB RSS, 49 MiB idle (tests/copy/test_copy_memory.py).
-PART_BUDGET = 40 * MIB
+# flight. So one upload holds at most in_flight + 1 parts, plus one while Verifier.read joins the
+# pieces of the part it reads. in_flight = PART_BUDGET // part keeps that <= PART_BUDGET + 2 parts:
+# 40 MiB with 8 MiB parts (artifacts up to 78 GiB), at most 72 MiB beyond (24 MiB parts up to
+# 234 GiB, then 3 parts of whatever size: more than one invocation moves in 15 minutes). POOL
+# uploads at once: 10 x 40 MiB plus ~50 MiB of interpreter and boto3 fit in 1024 MiB.
+# Measured (`tox -e bench`): +59 MiB peak RSS at 256 MiB and at 1 GiB, at the reference's speed.
+PART_BUDGET = 24 * MIB
 POOL = 10  # records copied at once: a whole batch (the event source mapping's BatchSize)
 TIMEOUT = 30  # seconds to connect to the source, and for each read from it
 MARGIN = 2 * TIMEOUT  # seconds kept back before Lambda's timeout: a blocked read, then aborting
