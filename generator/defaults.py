@@ -39,4 +39,23 @@ def check_defaults(data: dict) -> dict[str, str]:
             raise DefaultsError(f"default for {name} must be a string, not {type(value).__name__}")
         if not re.fullmatch(spec.pattern, value):
             raise DefaultsError(f"default for {name} is {value!r}: {spec.constraint}")
+    check_consistent({**{spec.name: spec.default for spec in SPECS}, **data})
     return dict(data)
+
+
+ARN_REGION = re.compile(r"arn:[^:]*:[^:]*:(?P<region>[^:]*):")
+IN_DISTRIBUTION_REGION = ("DistributionTopic", "InitialDistributionSetMachine")
+
+
+def check_consistent(values: dict[str, str]) -> None:
+    """Refuse defaults that contradict each other: they would only fail deep into a deploy."""
+    region = values["DistributionRegion"]
+    for name in IN_DISTRIBUTION_REGION:
+        found = ARN_REGION.match(values[name])["region"]
+        if found != region:
+            raise DefaultsError(
+                f"{name} is in {found}, but DistributionRegion is {region}: "
+                "the distributor's topic and state machine live in DistributionRegion"
+            )
+    if values["TargetBucket"] == values["DistributionBucket"]:
+        raise DefaultsError("TargetBucket must not be the DistributionBucket")

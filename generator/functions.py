@@ -26,10 +26,12 @@ HAS_TARGET_BUCKET_KMS_KEY = "HasTargetBucketKmsKey"
 
 # Reasons are short here (they ship in every template); README.md gives them in full.
 FUNCTION_SKIPS = (
-    ("CKV_AWS_115", "Capped by the event source mapping's MaximumConcurrency"),
-    ("CKV_AWS_116", "Failures are kept by the SQS DLQ or reported to CloudFormation"),
     ("CKV_AWS_117", "Reaches only AWS endpoints; no VPC in every consumer account"),
     ("CKV_AWS_173", "Environment holds only names, ARNs and regions"),
+)
+COPY_SKIPS = (
+    ("CKV_AWS_115", "Capped by the event source mapping's MaximumConcurrency"),
+    ("CKV_AWS_116", "Failures are kept by the queue's dead-letter queue"),
 )
 
 
@@ -66,6 +68,7 @@ def add_python_function(
     timeout: int,
     memory: int,
     description: str,
+    checkov_skips: tuple = (),
 ) -> PythonFunction:
     """Add a python function with inline code, its own log group and a least-privilege role."""
     log_group = template.add_resource(
@@ -90,7 +93,7 @@ def add_python_function(
             MemorySize=memory,
             Environment=awslambda.Environment(Variables=environment),
             LoggingConfig=awslambda.LoggingConfig(LogGroup=Ref(log_group)),
-            Metadata=skips(*FUNCTION_SKIPS),
+            Metadata=skips(*checkov_skips, *FUNCTION_SKIPS),
         )
     )
     return PythonFunction(function=function, role=role, log_group=log_group)
@@ -117,6 +120,7 @@ def add_copy_function(
         timeout=COPY_TIMEOUT,
         memory=COPY_MEMORY,
         description="Copies announced build artifacts into the target bucket",
+        checkov_skips=COPY_SKIPS,
     )
     _add_kms_policy(template, params, copy.role)
     template.add_resource(

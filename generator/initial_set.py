@@ -12,8 +12,8 @@ from generator import iam
 from generator.functions import add_python_function
 from generator.inline import InlinedCode
 
-# Seconds: AssumeRole and StartExecution with botocore's retries; the handler's timer answers
-# FAILED at most 10 s before this runs out.
+# Seconds: AssumeRole and StartExecution with botocore's retries; the handler answers FAILED
+# at most 10 s before this runs out.
 TRIGGER_TIMEOUT = 60
 # CloudFormation invokes the function asynchronously; a run that dies without answering (crash,
 # out of memory) is retried by Lambda twice, 1 and then 2 minutes later. CloudFormation waits for
@@ -49,6 +49,10 @@ def add_initial_set(template: Template, params: dict, code: InlinedCode, subscri
         timeout=TRIGGER_TIMEOUT,
         memory=128,
         description="Asks the distributor for the initial set of artifacts",
+        checkov_skips=(
+            ("CKV_AWS_115", "Runs once per CloudFormation request"),
+            ("CKV_AWS_116", "Failures are reported to CloudFormation"),
+        ),
     )
     # DependsOn the subscription: the distributor must not publish before the queue listens.
     template.add_resource(

@@ -14,6 +14,15 @@ from generator.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 ORG_TOPIC = "arn:aws:sns:us-east-2:111122223333:artifacts"
+ORG_DEFAULTS = {
+    "DistributionTopic": ORG_TOPIC,
+    "DistributionRegion": "us-east-2",
+    "DistributionBucket": "my-artifacts-111122223333-us-east-2",
+    "InitialDistributionRole": "arn:aws:iam::111122223333:role/TriggerInitSetRole",
+    "InitialDistributionSetMachine": (
+        "arn:aws:states:us-east-2:111122223333:stateMachine:InitialSet"
+    ),
+}
 
 
 def run_cli(*args: str, hash_seed: str = "0") -> subprocess.CompletedProcess:
@@ -68,14 +77,15 @@ def test_build_is_byte_for_byte_deterministic(tmp_path):
 
 
 def test_parameter_defaults_are_baked_into_the_template(tmp_path):
-    defaults = write_json(
-        tmp_path / "org.json", {"DistributionTopic": ORG_TOPIC, "DistributionRegion": "us-east-2"}
-    )
+    # GIVEN the README's example: an organisation's own distributor, in us-east-2
+    defaults = write_json(tmp_path / "org.json", ORG_DEFAULTS)
     output = tmp_path / "template.json"
+    # WHEN the template is built with them
     assert main(["--parameter-defaults", str(defaults), "--output", str(output)]) == 0
+    # THEN they are its defaults, and the other parameters keep theirs
     params = json.loads(output.read_text())["Parameters"]
-    assert params["DistributionTopic"]["Default"] == ORG_TOPIC
-    assert params["DistributionRegion"]["Default"] == "us-east-2"
+    for name, value in ORG_DEFAULTS.items():
+        assert params[name]["Default"] == value
     assert params["TriggerVersion"]["Default"] == "1.0"
 
 
@@ -87,6 +97,23 @@ def test_parameter_defaults_are_baked_into_the_template(tmp_path):
         ({"TriggerVersion": 2}, "default for TriggerVersion must be a string"),
         (["DistributionTopic"], "must be a JSON object"),
         ("{not json", "is not valid JSON"),
+        (
+            {"DistributionTopic": ORG_TOPIC},
+            "DistributionTopic is in us-east-2, but DistributionRegion is eu-west-1",
+        ),
+        (
+            {
+                "DistributionRegion": "us-east-2",
+                "DistributionTopic": ORG_TOPIC,
+                "InitialDistributionSetMachine": "arn:aws:states:eu-west-1:111122223333:"
+                "stateMachine:InitialSet",
+            },
+            "InitialDistributionSetMachine is in eu-west-1, but DistributionRegion is us-east-2",
+        ),
+        (
+            {"TargetBucket": "tts-cloud-artifacts-529985782713-eu-west-1"},
+            "TargetBucket must not be the DistributionBucket",
+        ),
     ],
 )
 def test_bad_defaults_file_is_one_clear_line(tmp_path, content, message):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+from generator.defaults import check_defaults
 from generator.docs import BEGIN, END, README, parameter_table, with_table
 
 UPDATE = "python -m generator.docs"
@@ -30,3 +33,11 @@ def test_every_checkov_skip_is_explained_in_the_readme(resources):
         for skip in resource.get("Metadata", {}).get("checkov", {}).get("skip", []):
             assert skip["comment"], f"{title} skips {skip['id']} without a reason"
             assert f"| {skip['id']} (" in text, f"README does not list {skip['id']} ({title})"
+
+
+def test_readme_defaults_example_is_accepted_by_the_build():
+
+    text = readme()
+    example = text.split("cat > org-defaults.json <<'JSON'\n")[1].split("\nJSON\n")[0]
+    baked = check_defaults(json.loads(example))
+    assert set(baked) >= {"DistributionTopic", "DistributionRegion", "DistributionBucket"}
