@@ -37,8 +37,6 @@ def is_one_of(value: Any, choices: tuple[str, ...]) -> Or:
     """A condition that `value` equals one of `choices` (nested Fn::Or within its 10-item limit)."""
     tests = [Equals(value, choice) for choice in choices]
     while len(tests) > FN_OR_LIMIT:
-        tests = [
-            Or(*tests[i : i + FN_OR_LIMIT]) if len(tests[i : i + FN_OR_LIMIT]) > 1 else tests[i]
-            for i in range(0, len(tests), FN_OR_LIMIT)
-        ]
+        groups = [tests[i : i + FN_OR_LIMIT] for i in range(0, len(tests), FN_OR_LIMIT)]
+        tests = [Or(*group) if len(group) > 1 else group[0] for group in groups]
     return Or(*tests)

@@ -181,7 +181,6 @@ def same_key_groups(records: list) -> list:
     for record in records:
         try:
             key = json.loads(record.get("body"))["ArtifactKey"]
-            hash(key)
         except Exception:  # parse() reports it; here it only needs a group of its own
             key = None
         groups.setdefault(key if isinstance(key, str) else record["messageId"], []).append(record)

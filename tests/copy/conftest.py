@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass
 
-import boto3
 import pytest
 
 from tests.copy.source import Source, source_endpoint
+from tests.support.copy_function import copy_function_world
+from tests.support.copy_function import sqs_record as support_sqs_record
 
 TARGET = "consumer-artifacts"
 DISTRIBUTION = "distributor-artifacts"
@@ -50,13 +50,14 @@ class Buckets:
 @pytest.fixture
 def buckets(aws, monkeypatch) -> Buckets:
     """GIVEN the copy function's environment and both buckets, in a fresh moto."""
-    monkeypatch.setenv("TARGET_BUCKET", TARGET)
-    monkeypatch.setenv("DISTRIBUTION_BUCKET", DISTRIBUTION)
-    monkeypatch.setenv("DISTRIBUTION_REGION", DISTRIBUTION_REGION)
-    monkeypatch.setenv("AWS_REGION", REGION)
-    s3 = boto3.client("s3", endpoint_url=aws, region_name=REGION)
-    for name in (TARGET, DISTRIBUTION):
-        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3 = copy_function_world(
+        monkeypatch,
+        aws,
+        target=TARGET,
+        distribution=DISTRIBUTION,
+        distribution_region=DISTRIBUTION_REGION,
+        region=REGION,
+    )
     return Buckets(s3=s3)
 
 
@@ -69,18 +70,8 @@ def source(buckets, aws, monkeypatch) -> Source:
 
 
 def sqs_record(body, message_id: str | None = None) -> dict:
-    """An SQS record as Lambda delivers it; dict bodies are JSON-encoded."""
-    return {
-        "messageId": message_id or str(uuid.uuid4()),
-        "receiptHandle": "AQEB" + uuid.uuid4().hex,
-        "body": body if isinstance(body, str) else json.dumps(body),
-        "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1700000000000"},
-        "messageAttributes": {},
-        "md5OfBody": "0" * 32,
-        "eventSource": "aws:sqs",
-        "eventSourceARN": f"arn:aws:sqs:{REGION}:123456789012:consumer-queue",
-        "awsRegion": REGION,
-    }
+    """An SQS record for the consumer in REGION; dict bodies are JSON-encoded."""
+    return support_sqs_record(body, REGION, message_id)
 
 
 @pytest.fixture

@@ -12,8 +12,9 @@ import pytest
 
 from tests.copy.conftest import DISTRIBUTION, REGION, failed_ids, sqs_record
 from tests.copy.source import Artifact
+from tests.support.copy_function import ACCOUNT
 
-OWN_ACCOUNT = "123456789012"  # the account in sqs_record's eventSourceARN
+OWN_ACCOUNT = ACCOUNT  # the account in every record's eventSourceARN
 
 
 def addressed(body: dict, account: str, region: str) -> dict:

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import io
 import json
-import uuid
 import zipfile
 
-import boto3
 import pytest
 
 from tests.rewrite.names import SOURCE, SOURCE_REGION, TARGET, TARGET_REGION
+from tests.support.copy_function import copy_function_world, sqs_record
 
 TEMPLATE = f"""\
 AWSTemplateFormatVersion: '2010-09-09'\r
@@ -45,15 +44,14 @@ Resources:\r
 @pytest.fixture
 def s3(aws, monkeypatch):
     """GIVEN the copy function's environment, the distribution bucket and the target bucket."""
-    monkeypatch.setenv("DISTRIBUTION_BUCKET", SOURCE)
-    monkeypatch.setenv("DISTRIBUTION_REGION", SOURCE_REGION)
-    monkeypatch.setenv("TARGET_BUCKET", TARGET)
-    monkeypatch.setenv("AWS_REGION", TARGET_REGION)
-    client = boto3.client("s3", endpoint_url=aws, region_name=TARGET_REGION)
-    for bucket in (SOURCE, TARGET):
-        config = {"LocationConstraint": TARGET_REGION}
-        client.create_bucket(Bucket=bucket, CreateBucketConfiguration=config)
-    return client
+    return copy_function_world(
+        monkeypatch,
+        aws,
+        target=TARGET,
+        distribution=SOURCE,
+        distribution_region=SOURCE_REGION,
+        region=TARGET_REGION,
+    )
 
 
 def announce(s3, key: str, body: bytes) -> dict:
@@ -61,13 +59,7 @@ def announce(s3, key: str, body: bytes) -> dict:
     s3.put_object(Bucket=SOURCE, Key=key, Body=body)
     url = s3.generate_presigned_url("get_object", Params={"Bucket": SOURCE, "Key": key})
     message = {"ArtifactUrl": url, "ArtifactKey": key, "ArtifactSize": len(body)}
-    return {
-        "messageId": str(uuid.uuid4()),
-        "body": json.dumps(message),
-        "eventSource": "aws:sqs",
-        "eventSourceARN": f"arn:aws:sqs:{TARGET_REGION}:111122223333:consumer-queue",
-        "awsRegion": TARGET_REGION,
-    }
+    return sqs_record(message, TARGET_REGION)
 
 
 def zipped_template() -> bytes:
