@@ -8,17 +8,29 @@ from troposphere import AWS_ACCOUNT_ID, AWS_REGION, GetAtt, Ref, Template
 from troposphere.cloudformation import CustomResource
 from troposphere.validators import integer
 
-from generator import iam
-from generator.functions import add_python_function
+from generator import policies
+from generator.functions import FunctionIds, FunctionSpec, PythonFunction, add_python_function
 from generator.inline import InlinedCode
+from generator.messaging import Messaging
 
+TRIGGER_FUNCTION = FunctionIds(
+    function="InitialSetTriggerFunction",
+    log_group="InitialSetTriggerFunctionLogGroup",
+    role="InitialSetTriggerFunctionRole",
+)
+TRIGGER = "InitialSetTrigger"
 # Seconds: AssumeRole and StartExecution with botocore's retries; the handler answers FAILED
 # at most 10 s before this runs out.
 TRIGGER_TIMEOUT = 60
+TRIGGER_MEMORY = 128
 # CloudFormation invokes the function asynchronously; a run that dies without answering (crash,
 # out of memory) is retried by Lambda twice, 1 and then 2 minutes later. CloudFormation waits for
 # all three runs and those pauses, plus a minute of queueing slack, before it gives up (<= 3600).
 SERVICE_TIMEOUT = 3 * TRIGGER_TIMEOUT + 60 + 120 + 60
+TRIGGER_SKIPS = (
+    ("CKV_AWS_115", "Runs once per CloudFormation request"),
+    ("CKV_AWS_116", "Failures are reported to CloudFormation"),
+)
 
 
 class InitialSetTrigger(CustomResource):
@@ -32,35 +44,41 @@ class InitialSetTrigger(CustomResource):
     }
 
 
-def add_initial_set(template: Template, params: dict, code: InlinedCode, subscription) -> None:
+def add_initial_set(
+    template: Template, params: dict, code: InlinedCode, messaging: Messaging
+) -> PythonFunction:
     """Add the trigger function and the custom resource, created only once subscribed."""
-    trigger = add_python_function(
-        template,
-        "InitialSetTriggerFunction",
-        code,
+    trigger = add_python_function(template, _spec(params, code))
+    template.add_resource(_trigger(params, trigger, messaging))
+    return trigger
+
+
+def _spec(params: dict, code: InlinedCode) -> FunctionSpec:
+    role = Ref(params["InitialDistributionRole"])
+    return FunctionSpec(
+        ids=TRIGGER_FUNCTION,
+        code=code,
+        description="Asks the distributor for the initial set of artifacts",
         environment={
-            "INITIAL_DISTRIBUTION_ROLE": Ref(params["InitialDistributionRole"]),
+            "INITIAL_DISTRIBUTION_ROLE": role,
             "INITIAL_DISTRIBUTION_MACHINE": Ref(params["InitialDistributionSetMachine"]),
             "DISTRIBUTION_REGION": Ref(params["DistributionRegion"]),
             "CONSUMER_ACCOUNT_ID": Ref(AWS_ACCOUNT_ID),
             "CONSUMER_REGION": Ref(AWS_REGION),
         },
-        statements=[iam.assume_role(Ref(params["InitialDistributionRole"]))],
+        statements=(policies.assume_role(role),),
         timeout=TRIGGER_TIMEOUT,
-        memory=128,
-        description="Asks the distributor for the initial set of artifacts",
-        checkov_skips=(
-            ("CKV_AWS_115", "Runs once per CloudFormation request"),
-            ("CKV_AWS_116", "Failures are reported to CloudFormation"),
-        ),
+        memory=TRIGGER_MEMORY,
+        checkov_skips=TRIGGER_SKIPS,
     )
+
+
+def _trigger(params: dict, trigger: PythonFunction, messaging: Messaging) -> InitialSetTrigger:
     # DependsOn the subscription: the distributor must not publish before the queue listens.
-    template.add_resource(
-        InitialSetTrigger(
-            "InitialSetTrigger",
-            DependsOn=[subscription.title],
-            ServiceToken=GetAtt(trigger.function, "Arn"),
-            ServiceTimeout=SERVICE_TIMEOUT,
-            Version=Ref(params["TriggerVersion"]),
-        )
+    return InitialSetTrigger(
+        TRIGGER,
+        DependsOn=[messaging.subscription.title],
+        ServiceToken=GetAtt(trigger.function, "Arn"),
+        ServiceTimeout=SERVICE_TIMEOUT,
+        Version=Ref(params["TriggerVersion"]),
     )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import python_minifier
 
@@ -22,11 +23,24 @@ class InlinedCode:
 
     name: str
     code: str
-    source_bytes: int
+    source: str = field(repr=False)
+
+    @property
+    def source_bytes(self) -> int:
+        return len(self.source.encode())
 
     @property
     def inlined_bytes(self) -> int:
         return len(self.code.encode())
+
+    def constant(self, name: str) -> Any:
+        """The literal a module-level `name = <literal>` assigns: one value for both sides."""
+        for node in ast.parse(self.source).body:
+            if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == [
+                name
+            ]:
+                return ast.literal_eval(node.value)
+        raise InlineError(f"handlers/{self.name}.py assigns no literal constant {name}")
 
 
 def inline_handler(name: str, handlers_dir: Path = HANDLERS_DIR) -> InlinedCode:
@@ -47,7 +61,7 @@ def inline_handler(name: str, handlers_dir: Path = HANDLERS_DIR) -> InlinedCode:
     except SyntaxError as err:
         raise InlineError(f"{path.name} does not compile: {err}") from err
     _check(code, path)
-    return InlinedCode(name=name, code=code, source_bytes=len(source.encode()))
+    return InlinedCode(name=name, code=code, source=source)
 
 
 def public_names(source: str) -> list[str]:

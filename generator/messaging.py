@@ -20,7 +20,7 @@ from troposphere import (
     sqs,
 )
 
-from generator import iam
+from generator import policies
 from generator.checkov import skips
 from generator.regions import OPT_IN_REGIONS, is_one_of
 
@@ -30,6 +30,11 @@ QUEUE_RETENTION_SECONDS = 4 * 24 * 3600
 VISIBILITY_FACTOR = 6  # AWS's advice for SQS event sources: at least 6 x the function timeout
 HAS_ALARM_TOPIC = "HasAlarmTopic"
 DISTRIBUTION_REGION_IS_OPT_IN = "DistributionRegionIsOptIn"
+QUEUE = "ArtifactQueue"
+DEAD_LETTER_QUEUE = "ArtifactDeadLetterQueue"
+QUEUE_POLICY = "ArtifactQueuePolicy"
+SUBSCRIPTION = "DistributionSubscription"
+DEAD_LETTER_ALARM = "DeadLetterQueueAlarm"
 QUEUE_SKIPS = (("CKV_AWS_27", "SQS-managed SSE, which SNS can deliver to without a KMS key"),)
 
 
@@ -44,36 +49,43 @@ class Messaging:
 
 def add_messaging(template: Template, params: dict, function_timeout: int) -> Messaging:
     """Add the queue pair, the SNS-only queue policy, the subscription and the DLQ alarm."""
-    dlq = template.add_resource(
-        sqs.Queue(
-            "ArtifactDeadLetterQueue",
-            SqsManagedSseEnabled=True,
-            MessageRetentionPeriod=DLQ_RETENTION_SECONDS,
-            Metadata=skips(*QUEUE_SKIPS),
-        )
+    template.add_condition(
+        DISTRIBUTION_REGION_IS_OPT_IN, is_one_of(Ref(params["DistributionRegion"]), OPT_IN_REGIONS)
     )
-    queue = template.add_resource(
-        sqs.Queue(
-            "ArtifactQueue",
-            SqsManagedSseEnabled=True,
-            MessageRetentionPeriod=QUEUE_RETENTION_SECONDS,
-            VisibilityTimeout=VISIBILITY_FACTOR * function_timeout,
-            RedrivePolicy=sqs.RedrivePolicy(
-                deadLetterTargetArn=GetAtt(dlq, "Arn"), maxReceiveCount=MAX_RECEIVE_COUNT
-            ),
-            Metadata=skips(*QUEUE_SKIPS),
-        )
-    )
-    queue_policy = template.add_resource(_queue_policy(template, params, queue))
+    template.add_condition(HAS_ALARM_TOPIC, Not(Equals(Ref(params["AlarmTopicName"]), "")))
+    dlq = template.add_resource(_dead_letter_queue())
+    queue = template.add_resource(_queue(dlq, function_timeout))
+    queue_policy = template.add_resource(_queue_policy(params, queue))
     subscription = template.add_resource(_subscription(params, queue, queue_policy))
-    _add_alarm(template, params, dlq)
+    template.add_resource(_dead_letter_alarm(params, dlq))
     return Messaging(queue=queue, dead_letter_queue=dlq, subscription=subscription)
 
 
-def _queue_policy(template: Template, params: dict, queue: sqs.Queue) -> sqs.QueuePolicy:
+def _dead_letter_queue() -> sqs.Queue:
+    return sqs.Queue(
+        DEAD_LETTER_QUEUE,
+        SqsManagedSseEnabled=True,
+        MessageRetentionPeriod=DLQ_RETENTION_SECONDS,
+        Metadata=skips(*QUEUE_SKIPS),
+    )
+
+
+def _queue(dlq: sqs.Queue, function_timeout: int) -> sqs.Queue:
+    return sqs.Queue(
+        QUEUE,
+        SqsManagedSseEnabled=True,
+        MessageRetentionPeriod=QUEUE_RETENTION_SECONDS,
+        VisibilityTimeout=VISIBILITY_FACTOR * function_timeout,
+        RedrivePolicy=sqs.RedrivePolicy(
+            deadLetterTargetArn=GetAtt(dlq, "Arn"), maxReceiveCount=MAX_RECEIVE_COUNT
+        ),
+        Metadata=skips(*QUEUE_SKIPS),
+    )
+
+
+def _queue_policy(params: dict, queue: sqs.Queue) -> sqs.QueuePolicy:
     # From an opt-in region SNS delivers cross-region as sns.<region>.amazonaws.com.
     region = Ref(params["DistributionRegion"])
-    template.add_condition(DISTRIBUTION_REGION_IS_OPT_IN, is_one_of(region, OPT_IN_REGIONS))
     principals = If(
         DISTRIBUTION_REGION_IS_OPT_IN,
         ["sns.amazonaws.com", Sub("sns.${Region}.amazonaws.com", Region=region)],
@@ -81,16 +93,18 @@ def _queue_policy(template: Template, params: dict, queue: sqs.Queue) -> sqs.Que
     )
     topic = Ref(params["DistributionTopic"])
     return sqs.QueuePolicy(
-        "ArtifactQueuePolicy",
+        QUEUE_POLICY,
         Queues=[Ref(queue)],
-        PolicyDocument=iam.policy(iam.sns_may_send(queue, topic, principals)),
+        PolicyDocument=policies.policy(policies.sns_may_send(queue, topic, principals)),
     )
 
 
-def _subscription(params: dict, queue: sqs.Queue, queue_policy: sqs.QueuePolicy):
+def _subscription(
+    params: dict, queue: sqs.Queue, queue_policy: sqs.QueuePolicy
+) -> sns.SubscriptionResource:
     # DependsOn the queue policy: until it exists SNS cannot deliver, and messages would be lost.
     return sns.SubscriptionResource(
-        "DistributionSubscription",
+        SUBSCRIPTION,
         DependsOn=[queue_policy.title],
         Protocol="sqs",
         Endpoint=GetAtt(queue, "Arn"),
@@ -104,29 +118,29 @@ def _subscription(params: dict, queue: sqs.Queue, queue_policy: sqs.QueuePolicy)
     )
 
 
-def _add_alarm(template: Template, params: dict, dlq: sqs.Queue) -> None:
-    topic = params["AlarmTopicName"]
-    template.add_condition(HAS_ALARM_TOPIC, Not(Equals(Ref(topic), "")))
+def alarm_actions(params: dict) -> If:
+    """The topic named by AlarmTopicName (in this account and region), or no action."""
     topic_arn = Sub(
-        "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:${Topic}", Topic=Ref(topic)
+        "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:${Topic}",
+        Topic=Ref(params["AlarmTopicName"]),
     )
-    actions = If(HAS_ALARM_TOPIC, [topic_arn], Ref(AWS_NO_VALUE))
-    template.add_resource(
-        cloudwatch.Alarm(
-            "DeadLetterQueueAlarm",
-            AlarmDescription="Artifacts failed to copy and are kept in the dead-letter queue",
-            Namespace="AWS/SQS",
-            MetricName="ApproximateNumberOfMessagesVisible",
-            Dimensions=[
-                cloudwatch.MetricDimension(Name="QueueName", Value=GetAtt(dlq, "QueueName"))
-            ],
-            Statistic="Maximum",
-            Period=300,
-            EvaluationPeriods=1,
-            Threshold=0,
-            ComparisonOperator="GreaterThanThreshold",
-            TreatMissingData="notBreaching",
-            AlarmActions=actions,
-            OKActions=actions,
-        )
+    return If(HAS_ALARM_TOPIC, [topic_arn], Ref(AWS_NO_VALUE))
+
+
+def _dead_letter_alarm(params: dict, dlq: sqs.Queue) -> cloudwatch.Alarm:
+    actions = alarm_actions(params)
+    return cloudwatch.Alarm(
+        DEAD_LETTER_ALARM,
+        AlarmDescription="Artifacts failed to copy and are kept in the dead-letter queue",
+        Namespace="AWS/SQS",
+        MetricName="ApproximateNumberOfMessagesVisible",
+        Dimensions=[cloudwatch.MetricDimension(Name="QueueName", Value=GetAtt(dlq, "QueueName"))],
+        Statistic="Maximum",
+        Period=300,
+        EvaluationPeriods=1,
+        Threshold=0,
+        ComparisonOperator="GreaterThanThreshold",
+        TreatMissingData="notBreaching",
+        AlarmActions=actions,
+        OKActions=actions,
     )

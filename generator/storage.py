@@ -7,12 +7,14 @@ from typing import Any
 
 from troposphere import Equals, If, Or, Ref, Sub, Template, s3, ssm
 
-from generator import iam
+from generator import policies
 from generator.checkov import skips
 from generator.parameters import NO_VALUE
 
 CREATE_NEW_BUCKET = "CreateNewBucket"
 BUCKET = "ArtifactBucket"
+BUCKET_POLICY = "ArtifactBucketPolicy"
+BUCKET_NAME_PARAMETER = "BucketNameParameter"
 BUCKET_SKIPS = (("CKV_AWS_18", "No log bucket per account; private, TLS-only, CloudTrail can log"),)
 
 
@@ -35,27 +37,31 @@ def add_storage(template: Template, params: dict, after: list[str]) -> Storage:
     )
     bucket = template.add_resource(_bucket(after))
     name = If(CREATE_NEW_BUCKET, Ref(bucket), Ref(target))
-    template.add_resource(
-        s3.BucketPolicy(
-            "ArtifactBucketPolicy",
-            Condition=CREATE_NEW_BUCKET,
-            # The retained bucket stays TLS-only after the stack is gone.
-            DeletionPolicy="Retain",
-            UpdateReplacePolicy="Retain",
-            Bucket=Ref(bucket),
-            PolicyDocument=iam.policy(iam.deny_insecure_transport(Ref(bucket))),
-        )
-    )
-    template.add_resource(
-        ssm.Parameter(
-            "BucketNameParameter",
-            Name=Ref(params["BucketNameParameterName"]),
-            Type="String",
-            Value=name,
-            Description="Name of the bucket that build-artifact-consumer copies artifacts into",
-        )
-    )
+    template.add_resource(_bucket_policy(bucket))
+    template.add_resource(_bucket_name_parameter(params, name))
     return Storage(bucket_name=name)
+
+
+def _bucket_policy(bucket: s3.Bucket) -> s3.BucketPolicy:
+    return s3.BucketPolicy(
+        BUCKET_POLICY,
+        Condition=CREATE_NEW_BUCKET,
+        # The retained bucket stays TLS-only after the stack is gone.
+        DeletionPolicy="Retain",
+        UpdateReplacePolicy="Retain",
+        Bucket=Ref(bucket),
+        PolicyDocument=policies.policy(policies.deny_insecure_transport(Ref(bucket))),
+    )
+
+
+def _bucket_name_parameter(params: dict, name: Any) -> ssm.Parameter:
+    return ssm.Parameter(
+        BUCKET_NAME_PARAMETER,
+        Name=Ref(params["BucketNameParameterName"]),
+        Type="String",
+        Value=name,
+        Description="Name of the bucket that build-artifact-consumer copies artifacts into",
+    )
 
 
 def _bucket(after: list[str]) -> s3.Bucket:

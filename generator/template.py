@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from troposphere import GetAtt, Output, Ref, Template
 
-from generator.functions import COPY_TIMEOUT, add_copy_function
+from generator.copy_function import COPY_TIMEOUT, add_copy_function
 from generator.initial_set import add_initial_set
-from generator.inline import HANDLERS_DIR, InlinedCode, inline_handler
+from generator.inline import InlinedCode, inline_handler
 from generator.messaging import add_messaging
 from generator.parameters import add_parameters
 from generator.storage import add_storage
@@ -20,9 +18,9 @@ DESCRIPTION = (
 HANDLER_MODULES = ("copy_files", "initial_set_trigger")
 
 
-def inline_handlers(handlers_dir: Path = HANDLERS_DIR) -> dict[str, InlinedCode]:
+def inline_handlers() -> dict[str, InlinedCode]:
     """The minified code of each handler module, by module name."""
-    return {name: inline_handler(name, handlers_dir) for name in HANDLER_MODULES}
+    return {name: inline_handler(name) for name in HANDLER_MODULES}
 
 
 def build_template(
@@ -35,10 +33,8 @@ def build_template(
     params = add_parameters(template, defaults)
     messaging = add_messaging(template, params, function_timeout=COPY_TIMEOUT)
     storage = add_storage(template, params, after=[messaging.subscription.title])
-    copy = add_copy_function(
-        template, params, code["copy_files"], storage.bucket_name, messaging.queue
-    )
-    add_initial_set(template, params, code["initial_set_trigger"], messaging.subscription)
+    copy = add_copy_function(template, params, code["copy_files"], storage, messaging)
+    add_initial_set(template, params, code["initial_set_trigger"], messaging)
     _add_outputs(template, storage.bucket_name, messaging, copy.function)
     return template
 

@@ -30,8 +30,8 @@ from s3transfer.manager import TransferConfig, TransferManager  # boto3's transf
 
 # Keep their names when inlined (the minifier renames every other global); tests use them.
 __all__ = [
+    "BATCH_SIZE",
     "MARGIN",
-    "POOL",
     "REWRITE_MAX_BYTES",
     "TIMEOUT",
     "allowed_source",
@@ -124,11 +124,11 @@ MAX_PARTS = 10_000  # S3's limit on the parts of one multipart upload
 # flight. So one upload holds at most in_flight + 1 parts, plus one while Verifier.read joins the
 # pieces of the part it reads. in_flight = PART_BUDGET // part keeps that <= PART_BUDGET + 2 parts:
 # 40 MiB with 8 MiB parts (artifacts up to 78 GiB), at most 72 MiB beyond (24 MiB parts up to
-# 234 GiB, then 3 parts of whatever size: more than one invocation moves in 15 minutes). POOL
-# uploads at once: 10 x 40 MiB plus ~50 MiB of interpreter and boto3 fit in 1024 MiB.
+# 234 GiB, then 3 parts of whatever size: more than one invocation moves in 15 minutes).
+# BATCH_SIZE uploads at once: 10 x 40 MiB plus ~50 MiB of interpreter and boto3 fit in 1024 MiB.
 # Measured (`tox -e bench`): +59 MiB peak RSS at 256 MiB and at 1 GiB, at the reference's speed.
 PART_BUDGET = 24 * MIB
-POOL = 10  # records copied at once: a whole batch (the event source mapping's BatchSize)
+BATCH_SIZE = 10  # records copied at once: a whole batch (the event source mapping's BatchSize)
 TIMEOUT = 30  # seconds to connect to the source, and for each read from it
 MARGIN = 2 * TIMEOUT  # seconds kept back before Lambda's timeout: a blocked read, then aborting
 SETTINGS = ("TARGET_BUCKET", "DISTRIBUTION_BUCKET", "DISTRIBUTION_REGION", "AWS_REGION")
@@ -159,7 +159,7 @@ def handler(event, context):
     deadline = deadline_of(context)
     failures = []
     groups = same_key_groups(records)
-    with ThreadPoolExecutor(max_workers=max(1, min(POOL, len(groups)))) as pool:
+    with ThreadPoolExecutor(max_workers=max(1, min(BATCH_SIZE, len(groups)))) as pool:
         futures = [
             pool.submit(copy_group, group, s3, env, conditions, deadline) for group in groups
         ]
@@ -221,7 +221,7 @@ def check_addressed_here(record: dict, env: dict) -> None:
 def target_client() -> tuple:
     """An S3 client whose final writes carry the condition registered for their (bucket, key)."""
     config = Config(
-        max_pool_connections=POOL * 6,
+        max_pool_connections=BATCH_SIZE * 6,
         connect_timeout=10,
         read_timeout=TIMEOUT,  # a stuck S3 call must fit in MARGIN, like a stuck source read
         retries={"mode": "standard", "max_attempts": 3},

@@ -11,7 +11,7 @@ from generator.inline import InlineError, inline_handler, public_names
 from generator.render import render
 from generator.template import HANDLER_MODULES, build_template
 from generator.validation import TEMPLATE_BODY_LIMIT, ValidationError, lint_findings, validate
-from tests.generator.test_golden import GOLDEN, UPDATE
+from tests.generator.golden import GOLDEN, UPDATE
 from tests.support.handlers import FUNCTIONS, inlined_code, load_handler
 
 SIZE_BUDGET = 32 * 1024  # our own target, well inside CloudFormation's limit
@@ -100,3 +100,10 @@ def test_public_names_are_handler_and_dunder_all():
         "__all__ = ['helper', 'LIMIT']\nLIMIT = 1\ndef helper(): pass\ndef handler(e, c): pass\n"
     )
     assert public_names(source) == ["LIMIT", "handler", "helper"]
+
+
+def test_a_constant_the_template_reads_from_a_handler_must_exist():
+    code = inline_handler("copy_files")
+    assert code.constant("BATCH_SIZE") == 10
+    with pytest.raises(InlineError, match="assigns no literal constant NO_SUCH_NAME"):
+        code.constant("NO_SUCH_NAME")

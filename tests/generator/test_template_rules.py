@@ -248,6 +248,13 @@ def test_copy_function_is_fed_in_batches_with_partial_failures(resources):
     assert 2 <= props["ScalingConfig"]["MaximumConcurrency"] <= 1000
 
 
+def test_a_whole_batch_is_copied_at_once(resources, copy_files):
+    # The handler sizes its pool (and S3 connections) by BATCH_SIZE: a larger BatchSize would
+    # queue records behind the pool and eat into the function's time.
+    mapping = resources["CopyFunctionEventSource"]["Properties"]
+    assert mapping["BatchSize"] == copy_files.BATCH_SIZE
+
+
 def test_trigger_function_contract(resources):
     props = resources["InitialSetTriggerFunction"]["Properties"]
     assert props["Handler"] == "index.handler"
@@ -322,6 +329,10 @@ def test_kms_key_of_an_existing_bucket_is_granted_only_when_named(template, reso
     (statement,) = props["PolicyDocument"]["Statement"]
     assert statement["Action"] == ["kms:GenerateDataKey", "kms:Decrypt"]
     assert statement["Resource"] == [{"Ref": "TargetBucketKmsKey"}]
+    # Only through S3 in this region: the role cannot use the key directly.
+    assert statement["Condition"] == {
+        "StringEquals": {"kms:ViaService": {"Fn::Sub": "s3.${AWS::Region}.${AWS::URLSuffix}"}}
+    }
 
 
 def test_target_bucket_may_not_be_the_distribution_bucket(template):

@@ -1,4 +1,4 @@
-"""awacs statement factories shared by every role and resource policy in the stack.
+"""IAM policies: awacs statement factories shared by every role and resource policy in the stack.
 
 Every ARN is built with `Sub`/`GetAtt` and `${AWS::Partition}`; nothing here splits strings.
 """
@@ -18,6 +18,7 @@ from awacs.aws import (
     PolicyDocument,
     Principal,
     Statement,
+    StringEquals,
 )
 from troposphere import GetAtt, Sub, iam
 
@@ -78,9 +79,19 @@ def list_bucket(bucket: Any) -> Statement:
     return Statement(Effect=Allow, Action=[s3.ListBucket], Resource=[bucket_arn(bucket)])
 
 
-def use_kms_key(key_arn: Any) -> Statement:
-    """Encrypt and decrypt with one KMS key: what S3 needs for SSE-KMS multipart uploads."""
-    return Statement(Effect=Allow, Action=[kms.GenerateDataKey, kms.Decrypt], Resource=[key_arn])
+def use_kms_key_through_s3(key_arn: Any) -> Statement:
+    """Encrypt and decrypt with one KMS key, only in requests S3 makes for this region's buckets.
+
+    That is what SSE-KMS uploads need; `kms:ViaService` keeps the key unusable directly.
+    """
+    return Statement(
+        Effect=Allow,
+        Action=[kms.GenerateDataKey, kms.Decrypt],
+        Resource=[key_arn],
+        Condition=Condition(
+            StringEquals("kms:ViaService", Sub("s3.${AWS::Region}.${AWS::URLSuffix}"))
+        ),
+    )
 
 
 def assume_role(role_arn: Any) -> Statement:
