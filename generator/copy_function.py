@@ -69,11 +69,13 @@ def _spec(params: dict, code: InlinedCode, storage: Storage, messaging: Messagin
             "TARGET_BUCKET": storage.bucket_name,
             "DISTRIBUTION_BUCKET": Ref(params["DistributionBucket"]),
             "DISTRIBUTION_REGION": Ref(params["DistributionRegion"]),
+            "EMIT_METRICS": Ref(params["DetailedMonitoring"]),  # "true" or "false"
         },
         statements=(
             policies.consume_queue(messaging.queue),
             policies.write_objects(storage.bucket_name),
             policies.list_bucket(storage.bucket_name),
+            policies.put_events(policies.default_event_bus_arn()),  # the receipts
         ),
         timeout=COPY_TIMEOUT,
         memory=COPY_MEMORY,

@@ -22,16 +22,22 @@ def _cell(text: str, code: bool = False) -> str:
     return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _allowed(spec: dict) -> str:
+    if "AllowedValues" in spec:
+        return " or ".join(_cell(value, code=True) for value in spec["AllowedValues"])
+    return _cell(spec["AllowedPattern"], code=True)
+
+
 def parameter_table(template: dict) -> str:
-    """A Markdown table of every parameter: name, description, default, allowed pattern."""
+    """A Markdown table of every parameter: name, description, default, what it accepts."""
     rows = [
-        "| Parameter | Description | Default | Allowed pattern |",
+        "| Parameter | Description | Default | Allowed pattern or values |",
         "| --- | --- | --- | --- |",
     ]
     for name, spec in template["Parameters"].items():
         rows.append(
             f"| `{name}` | {_cell(spec['Description'])} | {_cell(spec['Default'], code=True)} "
-            f"| {_cell(spec['AllowedPattern'], code=True)} |"
+            f"| {_allowed(spec)} |"
         )
     return "\n".join(rows)
 

@@ -45,6 +45,17 @@ class Messaging:
     queue: sqs.Queue
     dead_letter_queue: sqs.Queue
     subscription: sns.SubscriptionResource
+    visibility_timeout: int  # seconds a received message stays invisible
+    max_receive_count: int  # receives before the dead-letter queue takes a message
+
+    @property
+    def longest_stay(self) -> int:
+        """Seconds a message that keeps failing can stay in the queue before it is dead-lettered.
+
+        Each failed receive hides it for the visibility timeout; after the last one it is moved
+        at its next receive, which Lambda's pollers make at once.
+        """
+        return self.max_receive_count * self.visibility_timeout
 
 
 def add_messaging(template: Template, params: dict, function_timeout: int) -> Messaging:
@@ -53,12 +64,19 @@ def add_messaging(template: Template, params: dict, function_timeout: int) -> Me
         DISTRIBUTION_REGION_IS_OPT_IN, is_one_of(Ref(params["DistributionRegion"]), OPT_IN_REGIONS)
     )
     template.add_condition(HAS_ALARM_TOPIC, Not(Equals(Ref(params["AlarmTopicName"]), "")))
+    visibility_timeout = VISIBILITY_FACTOR * function_timeout
     dlq = template.add_resource(_dead_letter_queue())
-    queue = template.add_resource(_queue(dlq, function_timeout))
+    queue = template.add_resource(_queue(dlq, visibility_timeout))
     queue_policy = template.add_resource(_queue_policy(params, queue))
     subscription = template.add_resource(_subscription(params, queue, queue_policy))
     template.add_resource(_dead_letter_alarm(params, dlq))
-    return Messaging(queue=queue, dead_letter_queue=dlq, subscription=subscription)
+    return Messaging(
+        queue=queue,
+        dead_letter_queue=dlq,
+        subscription=subscription,
+        visibility_timeout=visibility_timeout,
+        max_receive_count=MAX_RECEIVE_COUNT,
+    )
 
 
 def _dead_letter_queue() -> sqs.Queue:
@@ -70,12 +88,12 @@ def _dead_letter_queue() -> sqs.Queue:
     )
 
 
-def _queue(dlq: sqs.Queue, function_timeout: int) -> sqs.Queue:
+def _queue(dlq: sqs.Queue, visibility_timeout: int) -> sqs.Queue:
     return sqs.Queue(
         QUEUE,
         SqsManagedSseEnabled=True,
         MessageRetentionPeriod=QUEUE_RETENTION_SECONDS,
-        VisibilityTimeout=VISIBILITY_FACTOR * function_timeout,
+        VisibilityTimeout=visibility_timeout,
         RedrivePolicy=sqs.RedrivePolicy(
             deadLetterTargetArn=GetAtt(dlq, "Arn"), maxReceiveCount=MAX_RECEIVE_COUNT
         ),

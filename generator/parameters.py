@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from troposphere import Equals, Not, Parameter, Ref, Template
@@ -11,6 +12,12 @@ REGION = r"[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}"  # eu-west-1, us-gov-west-1, eusc-de
 ACCOUNT = r"[0-9]{12}"
 BUCKET = r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"
 TOPIC_ARN = rf"{PARTITION}:sns:{REGION}:{ACCOUNT}:[A-Za-z0-9_-]{{1,256}}"
+# Any bus but a default one: the forwarding rule lives on this account's default bus, and a rule
+# forwarding the default bus to itself would loop (a central account may run a consumer too).
+EVENT_BUS_ARN = (
+    rf"{PARTITION}:events:{REGION}:{ACCOUNT}:event-bus/(?!default$)[A-Za-z0-9._/-]{{1,256}}"
+)
+BOOLEAN = ("true", "false")
 
 NO_VALUE = "!NO_VALUE"
 
@@ -26,6 +33,12 @@ class ParameterSpec:
     pattern: str
     constraint: str
     group: str
+    allowed_values: tuple[str, ...] = ()  # when set, the template lists these, not the pattern
+
+
+def one_of(values: tuple[str, ...]) -> str:
+    """The pattern that accepts exactly `values`, for checks made outside CloudFormation."""
+    return "^(" + "|".join(map(re.escape, values)) + ")$"
 
 
 SPECS: tuple[ParameterSpec, ...] = (
@@ -118,19 +131,41 @@ SPECS: tuple[ParameterSpec, ...] = (
     ParameterSpec(
         "AlarmTopicName",
         "Alarm topic name (optional)",
-        "Name of an SNS topic in this account and region notified when messages reach the "
-        "dead-letter queue; empty for none. A name, not an ARN: alarms notify only topics "
-        "in their own region, and one StackSet value must fit every region.",
+        "Name of an SNS topic in this account and region that the stack's alarms notify; empty "
+        "for none. A name, not an ARN: alarms notify only topics in their own region, and one "
+        "StackSet value must fit every region.",
         "",
         r"^[A-Za-z0-9_-]{0,256}$",
         "must be empty or an SNS topic name (letters, digits, hyphens, underscores)",
-        "Consumer",
+        "Monitoring",
+    ),
+    ParameterSpec(
+        "DetailedMonitoring",
+        "Detailed monitoring (costs money)",
+        "true: custom metrics and a dashboard, charged per stack and month. false: neither.",
+        "false",
+        one_of(BOOLEAN),
+        "must be true or false",
+        "Monitoring",
+        allowed_values=BOOLEAN,
+    ),
+    ParameterSpec(
+        "ReceiptEventBusArn",
+        "Receipt event bus ARN (optional)",
+        "Central event bus (any account and region, not a default bus) that gets a copy of "
+        "every receipt; empty for none.",
+        "",
+        rf"^({EVENT_BUS_ARN})?$",
+        "must be empty or the ARN of a bus other than default, "
+        "e.g. arn:aws:events:eu-west-1:123456789012:event-bus/receipts",
+        "Monitoring",
     ),
 )
 
 GROUPS = (
     ("Distributor", "Distributor (where artifacts come from)"),
     ("Consumer", "Consumer (this account and region)"),
+    ("Monitoring", "Monitoring and receipts (optional)"),
 )
 
 
@@ -141,14 +176,19 @@ def add_parameters(
     defaults = defaults or {}
     params = {}
     for spec in SPECS:
+        allowed = (
+            {"AllowedValues": list(spec.allowed_values)}
+            if spec.allowed_values
+            else {"AllowedPattern": spec.pattern}
+        )
         params[spec.name] = template.add_parameter(
             Parameter(
                 spec.name,
                 Type="String",
                 Description=spec.description,
                 Default=defaults.get(spec.name, spec.default),
-                AllowedPattern=spec.pattern,
                 ConstraintDescription=spec.constraint,
+                **allowed,
             )
         )
     template.set_metadata({"AWS::CloudFormation::Interface": _interface()})

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from awacs import kms, logs, s3, sqs, sts
+from awacs import events, kms, logs, s3, sqs, sts
 from awacs.aws import (
     Allow,
     ArnEquals,
+    ArnLike,
     Bool,
     Condition,
     Deny,
@@ -20,7 +21,7 @@ from awacs.aws import (
     Statement,
     StringEquals,
 )
-from troposphere import GetAtt, Sub, iam
+from troposphere import AWS_ACCOUNT_ID, GetAtt, Ref, Sub, iam
 
 VERSION = "2012-10-17"
 
@@ -35,15 +36,42 @@ def objects_arn(bucket: Any) -> Sub:
     return Sub("arn:${AWS::Partition}:s3:::${Bucket}/*", Bucket=bucket)
 
 
-def assumed_by(service: str) -> PolicyDocument:
-    """Trust policy that lets one AWS service assume a role."""
+def default_event_bus_arn() -> Sub:
+    """ARN of this account's default event bus in this region."""
+    return Sub("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default")
+
+
+def assumed_by(service: str, condition: Condition | None = None) -> PolicyDocument:
+    """Trust policy that lets one AWS service assume a role, under `condition` when given."""
+    extra = {"Condition": condition} if condition else {}
     return PolicyDocument(
         Version=VERSION,
         Statement=[
             Statement(
-                Effect=Allow, Principal=Principal("Service", service), Action=[sts.AssumeRole]
+                Effect=Allow,
+                Principal=Principal("Service", service),
+                Action=[sts.AssumeRole],
+                **extra,
             )
         ],
+    )
+
+
+def for_own_event_rules() -> Condition:
+    """Only EventBridge rules of this account and region (confused deputy prevention).
+
+    EventBridge sets aws:SourceArn to the rule's ARN. A role cannot name its own rule: the rule
+    names the role, and CloudFormation generates the rule's name, so any rule of this account
+    and region is accepted; attaching the role to one still takes iam:PassRole on it.
+    """
+    return Condition(
+        [
+            StringEquals("aws:SourceAccount", Ref(AWS_ACCOUNT_ID)),
+            ArnLike(
+                "aws:SourceArn",
+                Sub("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/*"),
+            ),
+        ]
     )
 
 
@@ -94,6 +122,11 @@ def use_kms_key_through_s3(key_arn: Any) -> Statement:
     )
 
 
+def put_events(bus_arn: Any) -> Statement:
+    """Put events on one event bus, and on no other."""
+    return Statement(Effect=Allow, Action=[events.PutEvents], Resource=[bus_arn])
+
+
 def assume_role(role_arn: Any) -> Statement:
     """Assume exactly one (cross-account) role."""
     return Statement(Effect=Allow, Action=[sts.AssumeRole], Resource=[role_arn])
@@ -133,5 +166,17 @@ def lambda_role(title: str, policy_name: str, *statements: Statement) -> iam.Rol
     return iam.Role(
         title,
         AssumeRolePolicyDocument=assumed_by("lambda.amazonaws.com"),
+        Policies=[iam.Policy(PolicyName=policy_name, PolicyDocument=policy(*statements))],
+    )
+
+
+def event_rule_role(
+    title: str, condition: str, policy_name: str, *statements: Statement
+) -> iam.Role:
+    """A role only this account's EventBridge rules assume, with `statements`, if `condition`."""
+    return iam.Role(
+        title,
+        Condition=condition,
+        AssumeRolePolicyDocument=assumed_by("events.amazonaws.com", for_own_event_rules()),
         Policies=[iam.Policy(PolicyName=policy_name, PolicyDocument=policy(*statements))],
     )

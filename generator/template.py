@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from troposphere import GetAtt, Output, Ref, Template
 
+from generator import __version__
 from generator.copy_function import COPY_TIMEOUT, add_copy_function
 from generator.initial_set import add_initial_set
 from generator.inline import InlinedCode, inline_handler
 from generator.messaging import add_messaging
+from generator.monitoring import add_monitoring
 from generator.parameters import add_parameters
+from generator.receipts import add_receipt_forwarding
 from generator.storage import add_storage
 
 DESCRIPTION = (
     "build-artifact-consumer: copies every build artifact a distributor announces into this "
     "account and region, and requests the initial set on creation."
 )
+VERSION_OUTPUT = "TemplateVersion"
 HANDLER_MODULES = ("copy_files", "initial_set_trigger")
 
 
@@ -28,13 +32,16 @@ def build_template(
 ) -> Template:
     """Build the whole consumer stack; `defaults` overrides parameter defaults."""
     code = code or inline_handlers()
-    template = Template(Description=DESCRIPTION)
+    # The version ends the Description, which the console's stack list shows.
+    template = Template(Description=f"{DESCRIPTION} Version {__version__}")
     template.set_version()
     params = add_parameters(template, defaults)
     messaging = add_messaging(template, params, function_timeout=COPY_TIMEOUT)
     storage = add_storage(template, params, after=[messaging.subscription.title])
     copy = add_copy_function(template, params, code["copy_files"], storage, messaging)
     add_initial_set(template, params, code["initial_set_trigger"], messaging)
+    add_receipt_forwarding(template, params)
+    add_monitoring(template, params, messaging, copy)
     _add_outputs(template, storage.bucket_name, messaging, copy.function)
     return template
 
@@ -60,6 +67,11 @@ def _add_outputs(template: Template, bucket_name, messaging, function) -> None:
                 "CopyFunctionName",
                 Description="Function that copies the artifacts",
                 Value=Ref(function),
+            ),
+            Output(
+                VERSION_OUTPUT,
+                Description="Version of build-artifact-consumer this stack runs",
+                Value=__version__,
             ),
         ]
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from cfnlint.api import ManualArgs, lint
 
 TEMPLATE_BODY_LIMIT = 51_200  # bytes CloudFormation accepts as TemplateBody (no S3 upload)
+SIZE_BUDGET = TEMPLATE_BODY_LIMIT * 80 // 100  # 40,960 bytes: room left for the next change
 # StackSets deploy anywhere: lint against every region cfn-lint knows, in every partition.
 LINT_REGIONS = ("ALL_REGIONS",)
 
@@ -20,8 +21,17 @@ def lint_findings(template_text: str) -> list[str]:
 
 
 def validate(template_text: str) -> None:
-    """Raise ValidationError when cfn-lint finds anything or the template is too large."""
+    """Raise ValidationError when cfn-lint finds anything or the template is over budget.
+
+    The budget is for the compact JSON the build writes; YAML, always larger, need only fit
+    CloudFormation's limit.
+    """
     size = len(template_text.encode())
+    if template_text.startswith("{") and size > SIZE_BUDGET:
+        raise ValidationError(
+            f"template is {size:,} bytes, over the {SIZE_BUDGET:,}-byte budget (80% of "
+            f"CloudFormation's {TEMPLATE_BODY_LIMIT:,}-byte TemplateBody limit)"
+        )
     if size > TEMPLATE_BODY_LIMIT:
         raise ValidationError(
             f"template is {size} bytes, over CloudFormation's {TEMPLATE_BODY_LIMIT}-byte "

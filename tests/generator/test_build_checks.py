@@ -10,11 +10,15 @@ import pytest
 from generator.inline import InlineError, inline_handler, public_names
 from generator.render import render
 from generator.template import HANDLER_MODULES, build_template
-from generator.validation import TEMPLATE_BODY_LIMIT, ValidationError, lint_findings, validate
+from generator.validation import (
+    SIZE_BUDGET,
+    TEMPLATE_BODY_LIMIT,
+    ValidationError,
+    lint_findings,
+    validate,
+)
 from tests.generator.golden import GOLDEN, UPDATE
 from tests.support.handlers import FUNCTIONS, inlined_code, load_handler
-
-SIZE_BUDGET = 32 * 1024  # our own target, well inside CloudFormation's limit
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +32,26 @@ def test_emitted_template_has_no_lint_findings_and_fits(emitted):
     assert len(emitted.encode()) <= TEMPLATE_BODY_LIMIT
 
 
+def test_size_budget_is_80_percent_of_the_template_body_limit():
+    assert SIZE_BUDGET == 40_960 == TEMPLATE_BODY_LIMIT * 0.8
+
+
 def test_emitted_template_stays_within_our_size_budget(emitted):
     assert len(emitted.encode()) <= SIZE_BUDGET
+
+
+def test_validation_rejects_a_template_over_the_budget_naming_both_numbers(emitted):
+    # GIVEN a template that CloudFormation would still accept, but over 80 % of its limit
+    padded = json.loads(emitted)
+    padded["Metadata"]["Padding"] = "x" * (SIZE_BUDGET - len(emitted.encode()) + 1)
+    text = json.dumps(padded, separators=(",", ":"))
+    assert SIZE_BUDGET < len(text.encode()) < TEMPLATE_BODY_LIMIT
+    # WHEN the build validates it THEN it stops, saying how large it is and what the limits are
+    with pytest.raises(ValidationError) as refused:
+        validate(text)
+    message = str(refused.value)
+    assert f"template is {len(text.encode()):,} bytes" in message
+    assert "40,960-byte budget" in message and "51,200-byte TemplateBody limit" in message
 
 
 def test_yaml_rendering_is_lint_clean_too():
@@ -47,8 +69,16 @@ def test_validation_rejects_a_template_over_the_limit(emitted):
     padded = json.loads(emitted)
     padded["Description"] = "x" * 1024
     padded["Metadata"]["Padding"] = "x" * TEMPLATE_BODY_LIMIT
-    with pytest.raises(ValidationError, match="over CloudFormation's 51200-byte"):
+    with pytest.raises(ValidationError, match="over the 40,960-byte budget"):
         validate(json.dumps(padded))
+
+
+def test_yaml_rendering_needs_only_fit_cloudformations_limit():
+    # YAML is always larger than the compact JSON the build writes; the budget is the JSON's.
+    yaml = render(build_template(), "yaml")
+    validate(yaml + "#" * (SIZE_BUDGET - len(yaml.encode()) + 1))
+    with pytest.raises(ValidationError, match="over CloudFormation's 51200-byte"):
+        validate(yaml + "#" * (TEMPLATE_BODY_LIMIT - len(yaml.encode()) + 1))
 
 
 @pytest.mark.parametrize("name", HANDLER_MODULES)

@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from generator.defaults import DefaultsError, check_defaults
+
 CONTRACT_DEFAULTS = {
     "DistributionTopic": "arn:aws:sns:eu-west-1:529985782713:"
     "build-artifact-distributor-DistributionTopic-1A5L07HYRFVRA",
@@ -42,6 +44,16 @@ BAD_VALUES = {
     ],
     "AlarmTopicName": ["arn:aws:sns:eu-west-1:123456789012:alarms", "two words"],
     "TargetBucketKmsKey": ["alias/aws/s3", "arn:aws:kms:eu-west-1:123456789012:alias/x"],
+    "DetailedMonitoring": ["", "True", "yes", "1", "true "],
+    "ReceiptEventBusArn": [
+        "receipts",
+        "arn:aws:events:eu-west-1:123456789012:rule/receipts",
+        "arn:aws:events:eu-west-1:12345678901:event-bus/receipts",
+        "arn:aws:sns:eu-west-1:123456789012:event-bus/receipts",
+        # A default bus would be this stack's own in the central account: the rule would loop.
+        "arn:aws:events:eu-west-1:123456789012:event-bus/default",
+        "arn:aws:events:eu-west-1:123456789012:event-bus/",
+    ],
 }
 
 GOOD_VALUES = {
@@ -67,11 +79,20 @@ GOOD_VALUES = {
     ],
     "BucketNameParameterName": ["/build-artifact-consumer/bucket-name", "/team.a/b_c-d"],
     "TargetBucketKmsKey": ["", "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef"],
+    "DetailedMonitoring": ["true", "false"],
+    "ReceiptEventBusArn": [
+        "",
+        "arn:aws:events:eu-west-1:123456789012:event-bus/build-artifact-receipts",
+        "arn:aws-cn:events:cn-north-1:123456789012:event-bus/org.receipts_v2",
+        "arn:aws:events:us-east-1:123456789012:event-bus/default-receipts",
+    ],
 }
 
 
 def matches(parameter: dict, value: str) -> bool:
-    """CloudFormation's check: the whole value matches AllowedPattern."""
+    """CloudFormation's check: the value is one of AllowedValues, or all of it AllowedPattern."""
+    if "AllowedValues" in parameter:
+        return value in parameter["AllowedValues"]
     return re.fullmatch(parameter["AllowedPattern"], value) is not None
 
 
@@ -86,6 +107,10 @@ def test_added_parameters_have_safe_defaults(template):
     assert params["BucketNameParameterName"]["Default"] == "/build-artifact-consumer/bucket-name"
     assert params["AlarmTopicName"]["Default"] == ""
     assert params["TargetBucketKmsKey"]["Default"] == ""
+    # Fleet visibility costs money: off unless asked for.
+    assert params["DetailedMonitoring"]["Default"] == "false"
+    assert params["DetailedMonitoring"]["AllowedValues"] == ["true", "false"]
+    assert params["ReceiptEventBusArn"]["Default"] == ""
 
 
 def test_every_parameter_validates_and_explains(template):
@@ -115,3 +140,21 @@ def test_console_groups_and_labels_every_parameter(template):
     grouped = [p for group in interface["ParameterGroups"] for p in group["Parameters"]]
     assert sorted(grouped) == sorted(template["Parameters"])
     assert set(interface["ParameterLabels"]) == set(template["Parameters"])
+
+
+def test_monitoring_parameters_share_one_console_group(template):
+    groups = template["Metadata"]["AWS::CloudFormation::Interface"]["ParameterGroups"]
+    (monitoring,) = [g for g in groups if g["Label"]["default"].startswith("Monitoring")]
+    assert monitoring["Parameters"] == [
+        "AlarmTopicName",
+        "DetailedMonitoring",
+        "ReceiptEventBusArn",
+    ]
+
+
+def test_baked_defaults_are_checked_against_allowed_values_too():
+    # GIVEN an organisation that wants detailed monitoring everywhere, or misspells it
+    # THEN the allowed values are accepted and anything else is one clear error
+    assert check_defaults({"DetailedMonitoring": "true"}) == {"DetailedMonitoring": "true"}
+    with pytest.raises(DefaultsError, match="DetailedMonitoring is 'yes': must be true or false"):
+        check_defaults({"DetailedMonitoring": "yes"})

@@ -6,8 +6,10 @@ import json
 
 import pytest
 
+import generator
 from tests.generator.conftest import of_type, only
 
+DEFAULT_BUS = "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default"
 TARGET_BUCKET = {"Fn::If": ["CreateNewBucket", {"Ref": "ArtifactBucket"}, {"Ref": "TargetBucket"}]}
 
 
@@ -232,6 +234,7 @@ def test_copy_function_contract(resources):
         "TARGET_BUCKET": TARGET_BUCKET,
         "DISTRIBUTION_BUCKET": {"Ref": "DistributionBucket"},
         "DISTRIBUTION_REGION": {"Ref": "DistributionRegion"},
+        "EMIT_METRICS": {"Ref": "DetailedMonitoring"},
     }
     assert props["Timeout"] == 900
     assert props["MemorySize"] >= 512
@@ -308,7 +311,10 @@ def test_copy_role_is_least_privilege(resources):
         "s3:ListBucket",
         "logs:CreateLogStream",
         "logs:PutLogEvents",
+        "events:PutEvents",
     }
+    # Receipts go to this account's default bus in this region, and nowhere else.
+    assert granted["events:PutEvents"] == [{"Fn::Sub": DEFAULT_BUS}]
     queue = [{"Fn::GetAtt": ["ArtifactQueue", "Arn"]}]
     for action in ("ReceiveMessage", "DeleteMessage", "GetQueueAttributes"):
         assert granted[f"sqs:{action}"] == queue
@@ -368,19 +374,28 @@ def test_no_allow_statement_has_a_wildcard(resources):
             assert text.count("*") == (1 if ":s3:::${Bucket}/*" in text else 0), statement
 
 
-def test_roles_are_assumed_by_lambda_only(resources):
+def test_roles_are_assumed_by_lambda_except_the_receipt_forwarding_role(resources):
+    services = {}
     for title, role in of_type(resources, "AWS::IAM::Role").items():
         (statement,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
-        assert statement["Principal"] == {"Service": "lambda.amazonaws.com"}, title
         assert statement["Action"] == ["sts:AssumeRole"], title
+        services[title] = statement["Principal"]["Service"]
+    assert services == {
+        "CopyFunctionRole": "lambda.amazonaws.com",
+        "InitialSetTriggerFunctionRole": "lambda.amazonaws.com",
+        "ReceiptForwardingRole": "events.amazonaws.com",
+    }
 
 
 # --- alarm, SSM parameter, outputs --------------------------------------------------------
 
 
 def test_alarm_fires_on_any_dead_letter_and_notifies_optional_topic(template, resources):
-    _, alarm = only(resources, "AWS::CloudWatch::Alarm")
-    props = alarm["Properties"]
+    assert set(of_type(resources, "AWS::CloudWatch::Alarm")) == {
+        "DeadLetterQueueAlarm",
+        "StuckQueueAlarm",
+    }
+    props = resources["DeadLetterQueueAlarm"]["Properties"]
     assert props["Namespace"] == "AWS/SQS"
     assert props["MetricName"] == "ApproximateNumberOfMessagesVisible"
     assert props["Dimensions"] == [
@@ -418,4 +433,5 @@ def test_outputs(template):
         "QueueUrl": {"Ref": "ArtifactQueue"},
         "DeadLetterQueueUrl": {"Ref": "ArtifactDeadLetterQueue"},
         "CopyFunctionName": {"Ref": "CopyFunction"},
+        "TemplateVersion": generator.__version__,
     }
