@@ -11,6 +11,12 @@ moto gaps the harness works around without internals (measured with moto 5.2.1):
 - moto's SNS delivers to SQS only within one account (a subscription is stored with, and delivers
   through, the subscriber's account), so the simulated distributor's topic lives in the consumer's
   account, in the distributor's region; its role, state machine and bucket are in another account.
+- AWS::Events::Rule and AWS::CloudWatch::Dashboard are created (the rule named by its logical id,
+  the dashboard's body after Fn::Sub). moto's EventBridge enforces neither the rule's role nor the
+  bus's resource policy; it delivers to targets while PutEvents runs; the events it delivers
+  lack the `account` field, and one forwarded to another bus carries that bus's region, not the
+  sender's. A PutEvents whose rule forwards to a bus that does not exist fails, so `consumer.py`
+  creates the central bus before deploying a stack that forwards to it (`receipts.py`).
 """
 
 from __future__ import annotations

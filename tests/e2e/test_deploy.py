@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError
 
 from tests.e2e.consumer import EXISTING_OBJECT
 from tests.e2e.moto_glue import MOTO_GAP_WARNINGS
+from tests.e2e.receipts import CENTRAL_BUS_ARN
 
 pytestmark = [pytest.mark.e2e, MOTO_GAP_WARNINGS]
 
@@ -95,6 +96,7 @@ def test_functions_get_the_environment_of_the_contract(consumer):
         "TARGET_BUCKET": stack.outputs()["BucketName"],
         "DISTRIBUTION_BUCKET": dist.bucket,
         "DISTRIBUTION_REGION": dist.region,
+        "EMIT_METRICS": "true" if consumer.case.fleet_visibility else "false",
     }
     assert trigger["Environment"]["Variables"] == {
         "INITIAL_DISTRIBUTION_ROLE": dist.defaults["InitialDistributionRole"],
@@ -145,3 +147,51 @@ def test_initial_set_is_requested_with_the_consumer_identity_on_creation(consume
         {"AccountId": consumer.account, "Region": consumer.stack.region}
     ]
     assert consumer.stack.resources()["InitialSetTrigger"]["ResourceStatus"] == "CREATE_COMPLETE"
+
+
+def queue_name(url: str) -> str:
+    return url.rsplit("/", 1)[1]
+
+
+def test_dashboard_exists_only_with_detailed_monitoring(consumer):
+    stack = consumer.stack
+    names = [
+        d["DashboardName"] for d in boto3.client("cloudwatch").list_dashboards()["DashboardEntries"]
+    ]
+    expected = f"{stack.describe()['StackName']}-{stack.region}"
+    assert names == ([expected] if consumer.case.fleet_visibility else [])
+
+
+def test_dashboard_graphs_this_stacks_queues_and_copy_function(consumer):
+    if not consumer.case.fleet_visibility:
+        pytest.skip("no dashboard without DetailedMonitoring")
+    stack, outputs = consumer.stack, consumer.stack.outputs()
+    name = f"{stack.describe()['StackName']}-{stack.region}"
+    body = boto3.client("cloudwatch").get_dashboard(DashboardName=name)["DashboardBody"]
+    widgets = json.loads(body)["widgets"]  # what CloudFormation's Fn::Sub made of it is JSON
+    graphed = {part for w in widgets for row in w["properties"]["metrics"] for part in row[:4]}
+    assert {
+        queue_name(outputs["QueueUrl"]),
+        queue_name(outputs["DeadLetterQueueUrl"]),
+        outputs["CopyFunctionName"],
+    } <= graphed
+    assert {w["properties"]["region"] for w in widgets} == {stack.region}
+
+
+def test_forwarding_rule_exists_only_with_a_receipt_event_bus(consumer):
+    rules = boto3.client("events").list_rules(EventBusName="default")["Rules"]
+    expected = ["ReceiptForwardingRule"] if consumer.case.fleet_visibility else []
+    assert [r["Name"] for r in rules] == [consumer.stack.physical_id(r) for r in expected]
+
+
+def test_forwarding_rule_sends_receipts_to_the_central_bus_with_its_role(consumer):
+    if not consumer.case.fleet_visibility:
+        pytest.skip("no forwarding rule without ReceiptEventBusArn")
+    events, stack = boto3.client("events"), consumer.stack
+    rule = events.describe_rule(Name=stack.physical_id("ReceiptForwardingRule"))
+    assert json.loads(rule["EventPattern"]) == {"source": ["build-artifact-consumer"]}
+    assert rule["EventBusName"] == "default" and rule["State"] == "ENABLED"
+    (target,) = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
+    role = boto3.client("iam").get_role(RoleName=stack.physical_id("ReceiptForwardingRole"))
+    assert target["Arn"] == CENTRAL_BUS_ARN
+    assert target["RoleArn"] == role["Role"]["Arn"]
