@@ -14,11 +14,11 @@ from generator.messaging import Messaging, alarm_actions
 DETAILED_MONITORING = "DetailedMonitoringEnabled"
 STUCK_QUEUE_ALARM = "StuckQueueAlarm"
 DASHBOARD = "Dashboard"
-# What the copy function writes with EMIT_METRICS=true (Embedded Metric Format): one
-# low-cardinality dimension, the function's name, so a stack's metrics are 4 custom metrics.
+# Where the copy function writes its metrics with EMIT_METRICS=true (Embedded Metric Format):
+# ArtifactsStored, ArtifactsFailed, BytesCopied, CopyDuration, with one low-cardinality
+# dimension, the function's name, so a stack has 4 custom metrics (ARCHITECTURE.md).
 METRICS_NAMESPACE = "BuildArtifactConsumer"
 METRICS_DIMENSION = "FunctionName"
-METRICS = ("ArtifactsStored", "ArtifactsFailed", "BytesCopied", "CopyDuration")
 PERIOD = 300
 
 
