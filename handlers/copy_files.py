@@ -39,35 +39,39 @@ __all__ = [
     "rewrite_template",
 ]
 
-# --- template rewriting (begin) ---
 # CloudFormation templates among the artifacts name the distribution bucket; the consumer's copy
 # must name the target bucket instead. The Lambda runtime has no YAML parser, so detection and
 # rewriting are textual: one regex finds every whole-token reference to the bucket (as a value,
 # key, in a comment, an ARN, an s3:// URI or an https URL in any S3 host form) and the rest of
 # the file stays byte for byte. A template is at most REWRITE_MAX_BYTES, so it fits in memory.
-# This section imports what it needs itself, as its own import block:
-# isort: split
-import json  # noqa: F811
-import re  # noqa: F811
-
 REWRITE_MAX_BYTES = 1024 * 1024
 _TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 # A top-level YAML key (column 0, optionally quoted) that only CloudFormation templates have.
 _TOP_KEY = re.compile(r"""(?m)^(["']?)(?:AWSTemplateFormatVersion|Resources)\1[ \t]*:(?!\S)""")
-# An S3 endpoint host: "s3", then optionally [.-] and the labels that name the endpoint (region,
-# dualstack, fips, ${AWS::Region}, ...), up to amazonaws.com(.cn) or ${AWS::URLSuffix}.
-_S3_HOST = r"s3(?:[.-](?:[\w.-]|\$\{[\w:]+\})*?)?\.(?:amazonaws\.com(?:\.cn)?|\$\{AWS::URLSuffix\})"
+# An S3 endpoint host as templates write it: "s3", then optionally [.-] and the labels that name
+# the endpoint (region, dualstack, fips, ${AWS::Region}, ...), up to amazonaws.com(.cn) or
+# ${AWS::URLSuffix}. Any region: a template may name the bucket through any endpoint.
+_S3_HOST_IN_TEMPLATE = (
+    r"s3(?:[.-](?:[\w.-]|\$\{[\w:]+\})*?)?\.(?:amazonaws\.com(?:\.cn)?|\$\{AWS::URLSuffix\})"
+)
+# "/" as JSON may write it: "\/" (PHP's json_encode does), so "https:\/\/B..." is a reference too.
+_SLASH = r"\\?/"
 # A reference is _BEFORE + the escaped bucket name B + _AFTER. Bucket names are [a-z0-9.-], so
 # "." and "-" belong to the token: "my-B", "x.B", "B-logs", "B.backup", "Bx" are other names.
-# Before B: either (group u) "//" of s3:// or https://, ":::" of an ARN, or a path-style host
-# "s3....amazonaws.com/" (group p) that is not itself part of a name ("B2.s3...com/B/" is a
-# key in B2); or no name character, nor "/" (a key segment "other/B/"), nor "{" or "}"
-# ("${B}" is a Sub variable, "${X}B" a composed name).
-_BEFORE = r"(?:(?P<u>(?<=//)|(?<=:::)|(?P<p>(?<![\w.-])" + _S3_HOST + r"/))|(?<![\w./{}-]))"
-# After B: "/" only after a group-u start ("S3Key: B/x.zip" is a key, not the bucket); then
-# optionally a virtual-hosted suffix ".s3....amazonaws.com" (group v); then nothing that would
-# continue a name: no [\w$-], and "." only as punctuation ("B." ending a sentence is B).
-_AFTER = r"(?(u)|(?!/))(?P<v>\." + _S3_HOST + r")?(?![\w$-]|\.[\w$-])"
+# Before B: either (group u) "//" of s3:// or https:// (or "\/\/"), ":::" of an ARN, or a
+# path-style host "s3....amazonaws.com/" (group p) that is not itself part of a name
+# ("B2.s3...com/B/" is a key in B2); or no name character, nor "/" (a key segment "other/B/",
+# "other\/B\/"), nor "{" or "}" ("${B}" is a Sub variable, "${X}B" a composed name).
+_BEFORE = (
+    r"(?:(?P<u>(?<=//)|(?<=\\/\\/)|(?<=:::)|(?P<p>(?<![\w.-])"
+    + _S3_HOST_IN_TEMPLATE
+    + _SLASH
+    + r"))|(?<![\w./{}-]))"
+)
+# After B: "/" (or "\/") only after a group-u start ("S3Key: B/x.zip" is a key, not the bucket);
+# then optionally a virtual-hosted suffix ".s3....amazonaws.com" (group v); then nothing that
+# would continue a name: no [\w$-], and "." only as punctuation ("B." ending a sentence is B).
+_AFTER = r"(?(u)|(?!" + _SLASH + r"))(?P<v>\." + _S3_HOST_IN_TEMPLATE + r")?(?![\w$-]|\.[\w$-])"
 
 
 def _is_template(text: str) -> bool:
@@ -110,9 +114,6 @@ def rewrite_template(
     reference = _BEFORE + re.escape(source_bucket) + _AFTER
     new = re.sub(reference, lambda m: host(m["p"]) + target_bucket + host(m["v"]), text)
     return new.encode() if new != text else None
-
-
-# --- template rewriting (end) ---
 
 
 MIB = 1024 * 1024
