@@ -21,6 +21,7 @@ import re
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from email.utils import parsedate_to_datetime
+from functools import cache
 from urllib.parse import urlsplit
 
 import boto3
@@ -133,9 +134,22 @@ POOL = 10  # records copied at once: a whole batch (the event source mapping's B
 TIMEOUT = 30  # seconds to connect to the source, and for each read from it
 MARGIN = 2 * TIMEOUT  # seconds kept back before Lambda's timeout: a blocked read, then aborting
 SETTINGS = ("TARGET_BUCKET", "DISTRIBUTION_BUCKET", "DISTRIBUTION_REGION", "AWS_REGION")
-REGION = r"[a-z]{2}(?:-[a-z]+)+-\d+"
-# S3 endpoint hosts: global, regional (dot or legacy dash) and dualstack.
-S3_HOST = re.compile(rf"s3(?:[.-]{REGION}|\.dualstack\.{REGION})?\.amazonaws\.com(?:\.cn)?")
+REGION = r"[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}"  # the DistributionRegion parameter's pattern
+# AWS partitions as botocore's partitions.json defines them (kept here: a Lambda runtime's bundled
+# botocore may lack the newest): id, region names, DNS suffix, global S3 endpoint (aws alone has
+# one). A bucket name is unique only within its partition, so sources stay in DISTRIBUTION_REGION's.
+PARTITIONS = (
+    ("aws", r"^(us|eu|ap|sa|ca|me|af|il|mx)\-\w+\-\d+$", "amazonaws.com", "s3.amazonaws.com"),
+    ("aws-cn", r"^cn\-\w+\-\d+$", "amazonaws.com.cn", None),
+    ("aws-eusc", r"^eusc\-(de)\-\w+\-\d+$", "amazonaws.eu", None),
+    ("aws-iso", r"^us\-iso\-\w+\-\d+$", "c2s.ic.gov", None),
+    ("aws-iso-b", r"^us\-isob\-\w+\-\d+$", "sc2s.sgov.gov", None),
+    ("aws-iso-e", r"^eu\-isoe\-\w+\-\d+$", "cloud.adc-e.uk", None),
+    ("aws-iso-f", r"^us\-isof\-\w+\-\d+$", "csp.hci.ic.gov", None),
+    ("aws-us-gov", r"^us\-gov\-\w+\-\d+$", "amazonaws.com", None),
+)
+# A region's S3 endpoints: s3.R, legacy s3-R, dualstack, FIPS and FIPS dualstack (s3<form>R.suffix).
+S3_REGIONAL_FORMS = (".", "-", ".dualstack.", "-fips.", "-fips.dualstack.")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
 SOURCE_METADATA = (("source-etag", "ETag"), ("source-last-modified", "Last-Modified"))
@@ -299,8 +313,12 @@ def parse(body) -> dict:
     return message
 
 
-def allowed_source(url: str, bucket: str) -> tuple:
-    """(https, host, port, path?query) of a URL into the distribution bucket; else CopyError."""
+def allowed_source(url: str, bucket: str, region: str | None = None) -> tuple:
+    """(https, host, port, path?query) of a URL into the distribution bucket; else CopyError.
+
+    `region` is the distributor's (DISTRIBUTION_REGION when None): see s3_endpoints.
+    """
+    hosts = s3_endpoints(os.environ.get("DISTRIBUTION_REGION", "") if region is None else region)
     try:
         parts = urlsplit(url)
         port = parts.port or DEFAULT_PORTS.get(parts.scheme)
@@ -311,7 +329,7 @@ def allowed_source(url: str, bucket: str) -> tuple:
             and not parts.fragment
             and parts.path.startswith("/")
             and not {".", ".."} & set(parts.path.split("/"))
-            and in_bucket(parts, port, bucket)
+            and in_bucket(parts, port, bucket, hosts)
         )
     except ValueError:  # a port out of range, a malformed endpoint variable
         allowed = False
@@ -321,13 +339,28 @@ def allowed_source(url: str, bucket: str) -> tuple:
     return parts.scheme == "https", parts.hostname, port, target
 
 
-def in_bucket(parts, port: int | None, bucket: str) -> bool:
-    """Whether the URL names an object of `bucket` on S3, or path style on boto3's own endpoint."""
+@cache
+def s3_endpoints(region: str) -> frozenset:
+    """The S3 endpoint hosts that reach `region`: its own forms and its partition's global one.
+
+    The partition is the first whose pattern matches the region, else aws (botocore's rule).
+    Built once per DISTRIBUTION_REGION; CopyError when it is no region name.
+    """
+    if not re.fullmatch(REGION, region):
+        raise CopyError(f"DISTRIBUTION_REGION {region!r} is not a region name")
+    _, _, suffix, global_host = next(
+        (partition for partition in PARTITIONS if re.match(partition[1], region)), PARTITIONS[0]
+    )
+    hosts = {f"s3{form}{region}.{suffix}" for form in S3_REGIONAL_FORMS}
+    return frozenset(hosts | ({global_host} if global_host else set()))
+
+
+def in_bucket(parts, port: int | None, bucket: str, hosts: frozenset) -> bool:
+    """Whether the URL names an object of `bucket` on one of `hosts`, or on boto3's own endpoint."""
     segments = parts.path.split("/")
     path_style = len(segments) > 2 and segments[1] == bucket and any(segments[2:])
-    host = parts.hostname
     own = urlsplit(os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL", ""))
-    if own.hostname and (parts.scheme, host, port) == (
+    if own.hostname and (parts.scheme, parts.hostname, port) == (
         own.scheme,
         own.hostname,
         own.port or DEFAULT_PORTS.get(own.scheme),
@@ -335,10 +368,11 @@ def in_bucket(parts, port: int | None, bucket: str) -> bool:
         return path_style
     if parts.scheme != "https" or port != 443:
         return False
-    if S3_HOST.fullmatch(host):
+    host = parts.netloc.partition(":")[0]  # as written: no upper case (hostname lowers it)
+    if host in hosts:
         return path_style
-    virtual = host.startswith(f"{bucket}.") and S3_HOST.fullmatch(host[len(bucket) + 1 :])
-    return bool(virtual) and parts.path != "/"
+    virtual = host.startswith(f"{bucket}.") and host[len(bucket) + 1 :] in hosts
+    return virtual and parts.path != "/"
 
 
 def safe_key(key: str) -> str:
