@@ -21,6 +21,7 @@ import re
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from email.utils import parsedate_to_datetime
+from functools import cache
 from urllib.parse import urlsplit
 
 import boto3
@@ -39,35 +40,39 @@ __all__ = [
     "rewrite_template",
 ]
 
-# --- template rewriting (begin) ---
 # CloudFormation templates among the artifacts name the distribution bucket; the consumer's copy
 # must name the target bucket instead. The Lambda runtime has no YAML parser, so detection and
 # rewriting are textual: one regex finds every whole-token reference to the bucket (as a value,
 # key, in a comment, an ARN, an s3:// URI or an https URL in any S3 host form) and the rest of
 # the file stays byte for byte. A template is at most REWRITE_MAX_BYTES, so it fits in memory.
-# This section imports what it needs itself, as its own import block:
-# isort: split
-import json  # noqa: F811
-import re  # noqa: F811
-
 REWRITE_MAX_BYTES = 1024 * 1024
 _TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 # A top-level YAML key (column 0, optionally quoted) that only CloudFormation templates have.
 _TOP_KEY = re.compile(r"""(?m)^(["']?)(?:AWSTemplateFormatVersion|Resources)\1[ \t]*:(?!\S)""")
-# An S3 endpoint host: "s3", then optionally [.-] and the labels that name the endpoint (region,
-# dualstack, fips, ${AWS::Region}, ...), up to amazonaws.com(.cn) or ${AWS::URLSuffix}.
-_S3_HOST = r"s3(?:[.-](?:[\w.-]|\$\{[\w:]+\})*?)?\.(?:amazonaws\.com(?:\.cn)?|\$\{AWS::URLSuffix\})"
+# An S3 endpoint host as templates write it: "s3", then optionally [.-] and the labels that name
+# the endpoint (region, dualstack, fips, ${AWS::Region}, ...), up to amazonaws.com(.cn) or
+# ${AWS::URLSuffix}. Any region: a template may name the bucket through any endpoint.
+_S3_HOST_IN_TEMPLATE = (
+    r"s3(?:[.-](?:[\w.-]|\$\{[\w:]+\})*?)?\.(?:amazonaws\.com(?:\.cn)?|\$\{AWS::URLSuffix\})"
+)
+# "/" as JSON may write it: "\/" (PHP's json_encode does), so "https:\/\/B..." is a reference too.
+_SLASH = r"\\?/"
 # A reference is _BEFORE + the escaped bucket name B + _AFTER. Bucket names are [a-z0-9.-], so
 # "." and "-" belong to the token: "my-B", "x.B", "B-logs", "B.backup", "Bx" are other names.
-# Before B: either (group u) "//" of s3:// or https://, ":::" of an ARN, or a path-style host
-# "s3....amazonaws.com/" (group p) that is not itself part of a name ("B2.s3...com/B/" is a
-# key in B2); or no name character, nor "/" (a key segment "other/B/"), nor "{" or "}"
-# ("${B}" is a Sub variable, "${X}B" a composed name).
-_BEFORE = r"(?:(?P<u>(?<=//)|(?<=:::)|(?P<p>(?<![\w.-])" + _S3_HOST + r"/))|(?<![\w./{}-]))"
-# After B: "/" only after a group-u start ("S3Key: B/x.zip" is a key, not the bucket); then
-# optionally a virtual-hosted suffix ".s3....amazonaws.com" (group v); then nothing that would
-# continue a name: no [\w$-], and "." only as punctuation ("B." ending a sentence is B).
-_AFTER = r"(?(u)|(?!/))(?P<v>\." + _S3_HOST + r")?(?![\w$-]|\.[\w$-])"
+# Before B: either (group u) "//" of s3:// or https:// (or "\/\/"), ":::" of an ARN, or a
+# path-style host "s3....amazonaws.com/" (group p) that is not itself part of a name
+# ("B2.s3...com/B/" is a key in B2); or no name character, nor "/" (a key segment "other/B/",
+# "other\/B\/"), nor "{" or "}" ("${B}" is a Sub variable, "${X}B" a composed name).
+_BEFORE = (
+    r"(?:(?P<u>(?<=//)|(?<=\\/\\/)|(?<=:::)|(?P<p>(?<![\w.-])"
+    + _S3_HOST_IN_TEMPLATE
+    + _SLASH
+    + r"))|(?<![\w./{}-]))"
+)
+# After B: "/" (or "\/") only after a group-u start ("S3Key: B/x.zip" is a key, not the bucket);
+# then optionally a virtual-hosted suffix ".s3....amazonaws.com" (group v); then nothing that
+# would continue a name: no [\w$-], and "." only as punctuation ("B." ending a sentence is B).
+_AFTER = r"(?(u)|(?!" + _SLASH + r"))(?P<v>\." + _S3_HOST_IN_TEMPLATE + r")?(?![\w$-]|\.[\w$-])"
 
 
 def _is_template(text: str) -> bool:
@@ -112,9 +117,6 @@ def rewrite_template(
     return new.encode() if new != text else None
 
 
-# --- template rewriting (end) ---
-
-
 MIB = 1024 * 1024
 MIN_PART = 8 * MIB  # s3transfer's default part size
 MAX_PARTS = 10_000  # S3's limit on the parts of one multipart upload
@@ -132,9 +134,22 @@ BATCH_SIZE = 10  # records copied at once: a whole batch (the event source mappi
 TIMEOUT = 30  # seconds to connect to the source, and for each read from it
 MARGIN = 2 * TIMEOUT  # seconds kept back before Lambda's timeout: a blocked read, then aborting
 SETTINGS = ("TARGET_BUCKET", "DISTRIBUTION_BUCKET", "DISTRIBUTION_REGION", "AWS_REGION")
-REGION = r"[a-z]{2}(?:-[a-z]+)+-\d+"
-# S3 endpoint hosts: global, regional (dot or legacy dash) and dualstack.
-S3_HOST = re.compile(rf"s3(?:[.-]{REGION}|\.dualstack\.{REGION})?\.amazonaws\.com(?:\.cn)?")
+REGION = r"[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}"  # the DistributionRegion parameter's pattern
+# AWS partitions as botocore's partitions.json defines them (kept here: a Lambda runtime's bundled
+# botocore may lack the newest): id, region names, DNS suffix, global S3 endpoint (aws alone has
+# one). A bucket name is unique only within its partition, so sources stay in DISTRIBUTION_REGION's.
+PARTITIONS = (
+    ("aws", r"^(us|eu|ap|sa|ca|me|af|il|mx)\-\w+\-\d+$", "amazonaws.com", "s3.amazonaws.com"),
+    ("aws-cn", r"^cn\-\w+\-\d+$", "amazonaws.com.cn", None),
+    ("aws-eusc", r"^eusc\-(de)\-\w+\-\d+$", "amazonaws.eu", None),
+    ("aws-iso", r"^us\-iso\-\w+\-\d+$", "c2s.ic.gov", None),
+    ("aws-iso-b", r"^us\-isob\-\w+\-\d+$", "sc2s.sgov.gov", None),
+    ("aws-iso-e", r"^eu\-isoe\-\w+\-\d+$", "cloud.adc-e.uk", None),
+    ("aws-iso-f", r"^us\-isof\-\w+\-\d+$", "csp.hci.ic.gov", None),
+    ("aws-us-gov", r"^us\-gov\-\w+\-\d+$", "amazonaws.com", None),
+)
+# A region's S3 endpoints: s3.R, legacy s3-R, dualstack, FIPS and FIPS dualstack (s3<form>R.suffix).
+S3_REGIONAL_FORMS = (".", "-", ".dualstack.", "-fips.", "-fips.dualstack.")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
 SOURCE_METADATA = (("source-etag", "ETag"), ("source-last-modified", "Last-Modified"))
@@ -298,8 +313,12 @@ def parse(body) -> dict:
     return message
 
 
-def allowed_source(url: str, bucket: str) -> tuple:
-    """(https, host, port, path?query) of a URL into the distribution bucket; else CopyError."""
+def allowed_source(url: str, bucket: str, region: str | None = None) -> tuple:
+    """(https, host, port, path?query) of a URL into the distribution bucket; else CopyError.
+
+    `region` is the distributor's (DISTRIBUTION_REGION when None): see s3_endpoints.
+    """
+    hosts = s3_endpoints(os.environ.get("DISTRIBUTION_REGION", "") if region is None else region)
     try:
         parts = urlsplit(url)
         port = parts.port or DEFAULT_PORTS.get(parts.scheme)
@@ -310,7 +329,7 @@ def allowed_source(url: str, bucket: str) -> tuple:
             and not parts.fragment
             and parts.path.startswith("/")
             and not {".", ".."} & set(parts.path.split("/"))
-            and in_bucket(parts, port, bucket)
+            and in_bucket(parts, port, bucket, hosts)
         )
     except ValueError:  # a port out of range, a malformed endpoint variable
         allowed = False
@@ -320,13 +339,28 @@ def allowed_source(url: str, bucket: str) -> tuple:
     return parts.scheme == "https", parts.hostname, port, target
 
 
-def in_bucket(parts, port: int | None, bucket: str) -> bool:
-    """Whether the URL names an object of `bucket` on S3, or path style on boto3's own endpoint."""
+@cache
+def s3_endpoints(region: str) -> frozenset:
+    """The S3 endpoint hosts that reach `region`: its own forms and its partition's global one.
+
+    The partition is the first whose pattern matches the region, else aws (botocore's rule).
+    Built once per DISTRIBUTION_REGION; CopyError when it is no region name.
+    """
+    if not re.fullmatch(REGION, region):
+        raise CopyError(f"DISTRIBUTION_REGION {region!r} is not a region name")
+    _, _, suffix, global_host = next(
+        (partition for partition in PARTITIONS if re.match(partition[1], region)), PARTITIONS[0]
+    )
+    hosts = {f"s3{form}{region}.{suffix}" for form in S3_REGIONAL_FORMS}
+    return frozenset(hosts | ({global_host} if global_host else set()))
+
+
+def in_bucket(parts, port: int | None, bucket: str, hosts: frozenset) -> bool:
+    """Whether the URL names an object of `bucket` on one of `hosts`, or on boto3's own endpoint."""
     segments = parts.path.split("/")
     path_style = len(segments) > 2 and segments[1] == bucket and any(segments[2:])
-    host = parts.hostname
     own = urlsplit(os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL", ""))
-    if own.hostname and (parts.scheme, host, port) == (
+    if own.hostname and (parts.scheme, parts.hostname, port) == (
         own.scheme,
         own.hostname,
         own.port or DEFAULT_PORTS.get(own.scheme),
@@ -334,10 +368,11 @@ def in_bucket(parts, port: int | None, bucket: str) -> bool:
         return path_style
     if parts.scheme != "https" or port != 443:
         return False
-    if S3_HOST.fullmatch(host):
+    host = parts.netloc.partition(":")[0]  # as written: no upper case (hostname lowers it)
+    if host in hosts:
         return path_style
-    virtual = host.startswith(f"{bucket}.") and S3_HOST.fullmatch(host[len(bucket) + 1 :])
-    return bool(virtual) and parts.path != "/"
+    virtual = host.startswith(f"{bucket}.") and host[len(bucket) + 1 :] in hosts
+    return virtual and parts.path != "/"
 
 
 def safe_key(key: str) -> str:

@@ -25,7 +25,7 @@ PUT_ATTEMPTS = 4
 PUT_BACKOFF = 0.25  # seconds before the 2nd PUT, doubled each time
 # Short socket timeouts; the retry mode's attempts can be changed with AWS_MAX_ATTEMPTS.
 AWS = Config(connect_timeout=5, read_timeout=10, retries={"mode": "standard"})
-REGION = r"[a-z]+(-[a-z]+)+-\d+"
+REGION = r"[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}"  # the DistributionRegion parameter's pattern
 ROLE_ARN = r"arn:[\w-]+:iam::\d{12}:role/[\w+=,.@/-]{1,512}"
 MACHINE_ARN = r"arn:([\w-]+):states:([a-z0-9-]+):(\d{12}):stateMachine:([^:/\s]{1,80})"
 ENV = {  # variable: (key, pattern, the template value it comes from)

@@ -31,6 +31,13 @@ REFERENCES = [
         f"https://{S}.s3.${{AWS::Region}}.amazonaws.com",
         f"https://{T}.s3.${{AWS::Region}}.amazonaws.com",
     ),
+    # "/" written as JSON's "\/"
+    (f"s3:\\/\\/{S}\\/k", f"s3:\\/\\/{T}\\/k"),
+    (
+        f"https:\\/\\/{S}.s3.eu-west-1.amazonaws.com\\/a",
+        f"https:\\/\\/{T}.s3.eu-central-1.amazonaws.com\\/a",
+    ),
+    (f"https:\\/\\/s3.amazonaws.com\\/{S}\\/a", f"https:\\/\\/s3.amazonaws.com\\/{T}\\/a"),
 ]
 LOOKALIKES = [
     f"{S}-logs",
@@ -44,6 +51,9 @@ LOOKALIKES = [
     f"${{Env}}{S}",
     "eu-west-1",
     "s3.amazonaws.com",
+    f"{S}\\/key.zip",
+    f"s3:\\/\\/other\\/{S}\\/k",
+    f"https:\\/\\/s3.amazonaws.com\\/other\\/{S}",
 ]
 FILLER = "abcxyzABC019_.-:/$é構"
 # Token boundaries; "{" only with a space, since "{B" is read as in the Sub variable "${B}".
