@@ -3,8 +3,10 @@
 Layers, as in crhelper: the work runs in a worker thread that catches everything and answers;
 the handler waits for it until shortly before the function's time runs out, then answers FAILED
 itself and returns normally (a function killed by its timeout would be invoked again by Lambda
-and answer twice); a lock lets exactly one answer out per request. A retry of the same request
-reuses the execution name, so it starts nothing new.
+and answer twice); a lock lets exactly one answer out per request. The answer's PUTs run in a
+sender thread that the handler waits for only until a deadline, so no ResponseURL, however slow,
+keeps the function past its time. A retry of the same request reuses the execution name, so it
+starts nothing new.
 """
 
 import json
@@ -20,6 +22,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 WORKER = "initial-set-trigger"  # the worker thread's name, in thread dumps
+SENDER = "initial-set-trigger-answer"  # the thread that PUTs the answer
 MAX_BODY = 4096  # bytes: CloudFormation rejects a larger response
 PUT_ATTEMPTS = 4
 PUT_BACKOFF = 0.25  # seconds before the 2nd PUT, doubled each time
@@ -50,18 +53,21 @@ class Failure(Exception):
 
 
 class Invocation:
-    """One request: where it stands, its deadline, and the guard that lets one answer out."""
+    """One request: where it stands, its deadlines, and the guard that lets one answer out."""
 
     def __init__(self, event: dict, context) -> None:
         self.event = event
         self.step = "reading the request"
         self.env = {}
-        self.lock = threading.Lock()
+        self.lock = threading.Lock()  # guards `sent` only: held for no I/O, so never for long
         self.sent = False
+        self.answered = threading.Event()  # the sender is done: answer sent, or given up
         left = context.get_remaining_time_in_millis() / 1000
         self.deadline = time.monotonic() + left
         # The margin scales with the time left: a fixed one could exceed it and fire at once.
-        self.patience = max(0, left - min(10, max(0.5, left / 5)))
+        margin = min(10, max(0.5, left / 5))
+        self.patience = max(0, left - margin)  # the worker's time
+        self.answer_by = self.deadline - margin / 4  # the PUTs' end; the rest is for returning
 
     def log(self, level: str, message: str, **fields) -> None:
         """Print one JSON log line naming the request; never the presigned ResponseURL."""
@@ -72,35 +78,51 @@ class Invocation:
         """Answer FAILED before Lambda kills the function without an answer."""
         self.respond("FAILED", f"timed out while {self.step}: try again later")
 
-    def respond(self, status: str, reason: str, data: dict | None = None) -> None:
-        """Send the answer unless one was sent; hold the lock so the handler waits for it."""
+    def claim(self) -> bool:
+        """True for the first caller only: the one whose answer goes out."""
         with self.lock:
-            if self.sent:
-                self.log("INFO", "answer already sent", dropped=status)
-                return
-            self.sent = True
-            self.log(
-                "INFO" if status == "SUCCESS" else "ERROR",
-                "answering",
-                status=status,
-                reason=reason,
-            )
-            self.put(body(self.event, status, reason, data or {}))
+            first, self.sent = not self.sent, True
+        return first
+
+    def respond(self, status: str, reason: str, data: dict | None = None) -> None:
+        """Start sending the answer unless one was started; the handler waits for it, bounded."""
+        if not self.claim():
+            return self.log("INFO", "answer already sent", dropped=status)
+        level = "INFO" if status == "SUCCESS" else "ERROR"
+        self.log(level, "answering", status=status, reason=reason)
+        document = body(self.event, status, reason, data or {})
+        threading.Thread(target=self.send, args=(document,), name=SENDER, daemon=True).start()
+
+    def wait_for_answer(self) -> None:
+        """Wait for the sender until `answer_by` at most, so the function returns in time."""
+        # Lambda freezes the process once the handler returns. A sender still inside its PUT then
+        # may finish that attempt when a later request thaws the process: it sends this request's
+        # one document, and makes no new attempt (`answer_by` has passed). `claim` lets no other
+        # answer out, and the late log lines still name this request.
+        if not self.answered.wait(max(0, self.answer_by - time.monotonic())):
+            self.log("ERROR", "answer still being sent at the deadline: returning")
+
+    def send(self, data: bytes) -> None:
+        """The sender thread: PUT the answer, then let the waiting handler go."""
+        try:
+            self.put(data)
+        finally:
+            self.answered.set()
 
     def put(self, data: bytes) -> None:
-        """PUT the answer to ResponseURL, retrying a bounded number of times before the deadline."""
+        """PUT `data`, retrying; an attempt's timeout (per socket read) leaves time for another."""
         request = urllib.request.Request(  # noqa: S310 (handler checks the scheme)
             self.event["ResponseURL"], data=data, method="PUT", headers={"Content-Type": ""}
         )
         for attempt in range(1, PUT_ATTEMPTS + 1):
-            timeout = min(10, max(0.5, (self.deadline - time.monotonic()) / 2))
+            timeout = min(10, max(0.5, (self.answer_by - time.monotonic()) / 2))
             try:
                 with urllib.request.urlopen(request, timeout=timeout) as r:  # noqa: S310
                     return self.log("INFO", "answer sent", attempt=attempt, http=r.status)
             except Exception as err:  # any failure is retried, then logged
                 self.log("WARNING", "answer PUT failed", attempt=attempt, error=repr(err))
             pause = PUT_BACKOFF * 2 ** (attempt - 1)
-            if attempt == PUT_ATTEMPTS or time.monotonic() + pause > self.deadline:
+            if attempt == PUT_ATTEMPTS or time.monotonic() + pause > self.answer_by:
                 break
             time.sleep(pause)
         self.log("ERROR", "gave up sending the answer", attempts=attempt)
@@ -220,8 +242,7 @@ def handler(event: dict, context) -> None:
     worker.join(call.patience)
     if worker.is_alive():  # the distributor hangs: answer now; the late worker's answer is dropped
         call.time_out()
-    with call.lock:  # a worker answering right now finishes its PUT before the function returns
-        pass
+    call.wait_for_answer()  # whoever answered: its PUTs, until shortly before the deadline
 
 
 def work(call: Invocation) -> None:
