@@ -6,7 +6,7 @@ itself and returns normally (a function killed by its timeout would be invoked a
 and answer twice); a lock lets exactly one answer out per request. The answer's PUTs run in a
 sender thread that the handler waits for only until a deadline, so no ResponseURL, however slow,
 keeps the function past its time. A retry of the same request reuses the execution name, so it
-starts nothing new.
+starts nothing new. No log line carries the ResponseURL's path or query (they are presigned).
 """
 
 import json
@@ -16,6 +16,7 @@ import threading
 import time
 import urllib.request
 import uuid
+from urllib.parse import unquote
 
 import boto3
 from botocore.config import Config
@@ -24,8 +25,14 @@ from botocore.exceptions import ClientError
 WORKER = "initial-set-trigger"  # the worker thread's name, in thread dumps
 SENDER = "initial-set-trigger-answer"  # the thread that PUTs the answer
 MAX_BODY = 4096  # bytes: CloudFormation rejects a larger response
+MAX_URL = 8192  # characters: CloudFormation's ResponseURLs are far shorter
 PUT_ATTEMPTS = 4
 PUT_BACKOFF = 0.25  # seconds before the 2nd PUT, doubled each time
+# Runs of characters that no escaping (repr, JSON, bytes) changes: a run of the ResponseURL reaches
+# a log line unchanged, whatever text carries it. `?`, `#` and `&` split it into its parts; runs
+# shorter than 4 characters reveal nothing and would redact common words.
+UNESCAPED_RUN = r"[\x20\x21\x24\x25\x28-\x3e\x40-\x5b\x5d-\x7e]{4,}"
+REDACTED = "[redacted]"
 # Short socket timeouts; the retry mode's attempts can be changed with AWS_MAX_ATTEMPTS.
 AWS = Config(connect_timeout=5, read_timeout=10, retries={"mode": "standard"})
 REGION = r"[a-z]+(-[a-z]+)+-\d+"
@@ -59,6 +66,7 @@ class Invocation:
         self.event = event
         self.step = "reading the request"
         self.env = {}
+        self.secret = secret_pattern(event.get("ResponseURL"))
         self.lock = threading.Lock()  # guards `sent` only: held for no I/O, so never for long
         self.sent = False
         self.answered = threading.Event()  # the sender is done: answer sent, or given up
@@ -70,9 +78,19 @@ class Invocation:
         self.answer_by = self.deadline - margin / 4  # the PUTs' end; the rest is for returning
 
     def log(self, level: str, message: str, **fields) -> None:
-        """Print one JSON log line naming the request; never the presigned ResponseURL."""
+        """Print one JSON log line naming the request, with the ResponseURL redacted everywhere."""
         line = {"level": level, "message": message, "RequestId": self.event.get("RequestId")}
-        print(json.dumps({**line, "step": self.step, **fields}, default=str), flush=True)
+        print(json.dumps(self.redact({**line, "step": self.step, **fields})), flush=True)
+
+    def redact(self, value):
+        """`value` with every part of the ResponseURL's path and query replaced, at any depth."""
+        if isinstance(value, dict):
+            return {self.redact(k): self.redact(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self.redact(v) for v in value]
+        if value is None or isinstance(value, bool | int | float):
+            return value
+        return self.secret.sub(REDACTED, str(value)) if self.secret else str(value)
 
     def time_out(self) -> None:
         """Answer FAILED before Lambda kills the function without an answer."""
@@ -126,6 +144,20 @@ class Invocation:
                 break
             time.sleep(pause)
         self.log("ERROR", "gave up sending the answer", attempts=attempt)
+
+
+def secret_pattern(url: object) -> re.Pattern | None:
+    """What of the ResponseURL no log may show: each part of its path, query and fragment.
+
+    Raw and percent-decoded; the runs between the characters escaping changes, so that repr or
+    JSON of any text carrying the URL (an exception from urllib or http.client) is covered too.
+    """
+    if not isinstance(url, str) or len(url) > MAX_URL:
+        return None
+    tail = re.sub(r"^[^:/?#]*://[^/?#]*", "", url)  # the URL without its scheme and host
+    runs = {run for text in (tail, unquote(tail)) for run in re.findall(UNESCAPED_RUN, text)}
+    longest_first = sorted(runs, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, longest_first))) if runs else None
 
 
 def body(event: dict, status: str, reason: str, data: dict) -> bytes:
@@ -232,8 +264,11 @@ def handler(event: dict, context) -> None:
     """Answer one custom resource request exactly once, before the function's time runs out."""
     call = Invocation(event, context)
     # CloudFormation sends https; http is for local endpoints. Nothing else may be opened.
-    if not str(event.get("ResponseURL")).startswith(("https://", "http://")):
+    url = event.get("ResponseURL")
+    if not (isinstance(url, str) and url.startswith(("https://", "http://"))):
         return call.log("ERROR", "not a custom resource request: no http(s) ResponseURL")
+    if len(url) > MAX_URL:  # not CloudFormation's: too long to redact from logs in time
+        return call.log("ERROR", f"not a custom resource request: ResponseURL over {MAX_URL}")
     call.log(
         "INFO", "request received", event={k: v for k, v in event.items() if k != "ResponseURL"}
     )
