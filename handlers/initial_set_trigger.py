@@ -23,15 +23,15 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 WORKER = "initial-set-trigger"  # the worker thread's name, in thread dumps
-SENDER = "initial-set-trigger-answer"  # the thread that PUTs the answer
+SENDER = f"{WORKER}-answer"  # the thread that PUTs the answer
 MAX_BODY = 4096  # bytes: CloudFormation rejects a larger response
 MAX_URL = 8192  # characters: CloudFormation's ResponseURLs are far shorter
 PUT_ATTEMPTS = 4
 PUT_BACKOFF = 0.25  # seconds before the 2nd PUT, doubled each time
-# Runs of characters that no escaping (repr, JSON, bytes) changes: a run of the ResponseURL reaches
-# a log line unchanged, whatever text carries it. `?`, `#` and `&` split it into its parts; runs
-# shorter than 4 characters reveal nothing and would redact common words.
-UNESCAPED_RUN = r"[\x20\x21\x24\x25\x28-\x3e\x40-\x5b\x5d-\x7e]{4,}"
+# Runs of printable ASCII but " ' \ (no escaping, repr, JSON or bytes, changes them): a run of the
+# ResponseURL reaches a log line unchanged, whatever text carries it. `?`, `#` and `&` split it
+# into its parts; runs shorter than 4 characters reveal nothing and would redact common words.
+UNESCAPED_RUN = r"[ !$%(->@-\[\]-~]{4,}"
 REDACTED = "[redacted]"
 # Short socket timeouts; the retry mode's attempts can be changed with AWS_MAX_ATTEMPTS.
 AWS = Config(connect_timeout=5, read_timeout=10, retries={"mode": "standard"})
@@ -60,7 +60,7 @@ class Failure(Exception):
 
 
 class Invocation:
-    """One request: where it stands, its deadlines, and the guard that lets one answer out."""
+    """One request: where it stands, its time, and the guard that lets one answer out."""
 
     def __init__(self, event: dict, context) -> None:
         self.event = event
@@ -71,11 +71,11 @@ class Invocation:
         self.sent = False
         self.answered = threading.Event()  # the sender is done: answer sent, or given up
         left = context.get_remaining_time_in_millis() / 1000
-        self.deadline = time.monotonic() + left
         # The margin scales with the time left: a fixed one could exceed it and fire at once.
         margin = min(10, max(0.5, left / 5))
         self.patience = max(0, left - margin)  # the worker's time
-        self.answer_by = self.deadline - margin / 4  # the PUTs' end; the rest is for returning
+        # When the PUTs must end: the deadline less a quarter of the margin, kept for returning.
+        self.answer_by = time.monotonic() + left - margin / 4
 
     def log(self, level: str, message: str, **fields) -> None:
         """Print one JSON log line naming the request, with the ResponseURL redacted everywhere."""
@@ -86,9 +86,9 @@ class Invocation:
         """`value` with every part of the ResponseURL's path and query replaced, at any depth."""
         if isinstance(value, dict):
             return {self.redact(k): self.redact(v) for k, v in value.items()}
-        if isinstance(value, list | tuple):
+        if isinstance(value, list):
             return [self.redact(v) for v in value]
-        if value is None or isinstance(value, bool | int | float):
+        if isinstance(value, int | float | None):  # numbers, booleans, null: nothing to redact
             return value
         return self.secret.sub(REDACTED, str(value)) if self.secret else str(value)
 
@@ -106,8 +106,9 @@ class Invocation:
         """Start sending the answer unless one was started; the handler waits for it, bounded."""
         if not self.claim():
             return self.log("INFO", "answer already sent", dropped=status)
-        level = "INFO" if status == "SUCCESS" else "ERROR"
-        self.log(level, "answering", status=status, reason=reason)
+        self.log(
+            "INFO" if status == "SUCCESS" else "ERROR", "answering", status=status, reason=reason
+        )
         document = body(self.event, status, reason, data or {})
         threading.Thread(target=self.send, args=(document,), name=SENDER, daemon=True).start()
 
@@ -121,29 +122,26 @@ class Invocation:
             self.log("ERROR", "answer still being sent at the deadline: returning")
 
     def send(self, data: bytes) -> None:
-        """The sender thread: PUT the answer, then let the waiting handler go."""
-        try:
-            self.put(data)
-        finally:
-            self.answered.set()
-
-    def put(self, data: bytes) -> None:
-        """PUT `data`, retrying; an attempt's timeout (per socket read) leaves time for another."""
+        """The sender thread: PUT `data`, retrying until answer_by; then let the handler go."""
         request = urllib.request.Request(  # noqa: S310 (handler checks the scheme)
             self.event["ResponseURL"], data=data, method="PUT", headers={"Content-Type": ""}
         )
-        for attempt in range(1, PUT_ATTEMPTS + 1):
-            timeout = min(10, max(0.5, (self.answer_by - time.monotonic()) / 2))
-            try:
-                with urllib.request.urlopen(request, timeout=timeout) as r:  # noqa: S310
-                    return self.log("INFO", "answer sent", attempt=attempt, http=r.status)
-            except Exception as err:  # any failure is retried, then logged
-                self.log("WARNING", "answer PUT failed", attempt=attempt, error=repr(err))
-            pause = PUT_BACKOFF * 2 ** (attempt - 1)
-            if attempt == PUT_ATTEMPTS or time.monotonic() + pause > self.answer_by:
-                break
-            time.sleep(pause)
-        self.log("ERROR", "gave up sending the answer", attempts=attempt)
+        try:
+            for attempt in range(1, PUT_ATTEMPTS + 1):
+                # Per socket read, not in total: the handler's wait bounds the total.
+                timeout = min(10, max(0.5, (self.answer_by - time.monotonic()) / 2))
+                try:
+                    with urllib.request.urlopen(request, timeout=timeout) as r:  # noqa: S310
+                        return self.log("INFO", "answer sent", attempt=attempt, http=r.status)
+                except Exception as err:  # any failure is retried, then logged
+                    self.log("WARNING", "answer PUT failed", attempt=attempt, error=repr(err))
+                pause = PUT_BACKOFF * 2 ** (attempt - 1)
+                if attempt == PUT_ATTEMPTS or time.monotonic() + pause > self.answer_by:
+                    break
+                time.sleep(pause)
+            self.log("ERROR", "gave up sending the answer", attempts=attempt)
+        finally:
+            self.answered.set()
 
 
 def secret_pattern(url: object) -> re.Pattern | None:
