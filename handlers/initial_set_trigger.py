@@ -3,8 +3,10 @@
 Layers, as in crhelper: the work runs in a worker thread that catches everything and answers;
 the handler waits for it until shortly before the function's time runs out, then answers FAILED
 itself and returns normally (a function killed by its timeout would be invoked again by Lambda
-and answer twice); a lock lets exactly one answer out per request. A retry of the same request
-reuses the execution name, so it starts nothing new.
+and answer twice); a lock lets exactly one answer out per request. The answer's PUTs run in a
+sender thread that the handler waits for only until a deadline, so no ResponseURL, however slow,
+keeps the function past its time. A retry of the same request reuses the execution name, so it
+starts nothing new. No log line carries the ResponseURL's path or query (they are presigned).
 """
 
 import json
@@ -14,15 +16,23 @@ import threading
 import time
 import urllib.request
 import uuid
+from urllib.parse import unquote
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
 WORKER = "initial-set-trigger"  # the worker thread's name, in thread dumps
+SENDER = f"{WORKER}-answer"  # the thread that PUTs the answer
 MAX_BODY = 4096  # bytes: CloudFormation rejects a larger response
+MAX_URL = 8192  # characters: CloudFormation's ResponseURLs are far shorter
 PUT_ATTEMPTS = 4
 PUT_BACKOFF = 0.25  # seconds before the 2nd PUT, doubled each time
+# Runs of printable ASCII but " ' \ (no escaping, repr, JSON or bytes, changes them): a run of the
+# ResponseURL reaches a log line unchanged, whatever text carries it. `?`, `#` and `&` split it
+# into its parts; runs shorter than 4 characters reveal nothing and would redact common words.
+UNESCAPED_RUN = r"[ !$%(->@-\[\]-~]{4,}"
+REDACTED = "[redacted]"
 # Short socket timeouts; the retry mode's attempts can be changed with AWS_MAX_ATTEMPTS.
 AWS = Config(connect_timeout=5, read_timeout=10, retries={"mode": "standard"})
 REGION = r"[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}"  # the DistributionRegion parameter's pattern
@@ -50,60 +60,102 @@ class Failure(Exception):
 
 
 class Invocation:
-    """One request: where it stands, its deadline, and the guard that lets one answer out."""
+    """One request: where it stands, its time, and the guard that lets one answer out."""
 
     def __init__(self, event: dict, context) -> None:
         self.event = event
         self.step = "reading the request"
         self.env = {}
-        self.lock = threading.Lock()
+        self.secret = secret_pattern(event.get("ResponseURL"))
+        self.lock = threading.Lock()  # guards `sent` only: held for no I/O, so never for long
         self.sent = False
+        self.answered = threading.Event()  # the sender is done: answer sent, or given up
         left = context.get_remaining_time_in_millis() / 1000
-        self.deadline = time.monotonic() + left
         # The margin scales with the time left: a fixed one could exceed it and fire at once.
-        self.patience = max(0, left - min(10, max(0.5, left / 5)))
+        margin = min(10, max(0.5, left / 5))
+        self.patience = max(0, left - margin)  # the worker's time
+        # When the PUTs must end: the deadline less a quarter of the margin, kept for returning.
+        self.answer_by = time.monotonic() + left - margin / 4
 
     def log(self, level: str, message: str, **fields) -> None:
-        """Print one JSON log line naming the request; never the presigned ResponseURL."""
+        """Print one JSON log line naming the request, with the ResponseURL redacted everywhere."""
         line = {"level": level, "message": message, "RequestId": self.event.get("RequestId")}
-        print(json.dumps({**line, "step": self.step, **fields}, default=str), flush=True)
+        print(json.dumps(self.redact({**line, "step": self.step, **fields})), flush=True)
+
+    def redact(self, value):
+        """`value` with every part of the ResponseURL's path and query replaced, at any depth."""
+        if isinstance(value, dict):
+            return {self.redact(k): self.redact(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.redact(v) for v in value]
+        if isinstance(value, int | float | None):  # numbers, booleans, null: nothing to redact
+            return value
+        return self.secret.sub(REDACTED, str(value)) if self.secret else str(value)
 
     def time_out(self) -> None:
         """Answer FAILED before Lambda kills the function without an answer."""
         self.respond("FAILED", f"timed out while {self.step}: try again later")
 
-    def respond(self, status: str, reason: str, data: dict | None = None) -> None:
-        """Send the answer unless one was sent; hold the lock so the handler waits for it."""
+    def claim(self) -> bool:
+        """True for the first caller only: the one whose answer goes out."""
         with self.lock:
-            if self.sent:
-                self.log("INFO", "answer already sent", dropped=status)
-                return
-            self.sent = True
-            self.log(
-                "INFO" if status == "SUCCESS" else "ERROR",
-                "answering",
-                status=status,
-                reason=reason,
-            )
-            self.put(body(self.event, status, reason, data or {}))
+            first, self.sent = not self.sent, True
+        return first
 
-    def put(self, data: bytes) -> None:
-        """PUT the answer to ResponseURL, retrying a bounded number of times before the deadline."""
+    def respond(self, status: str, reason: str, data: dict | None = None) -> None:
+        """Start sending the answer unless one was started; the handler waits for it, bounded."""
+        if not self.claim():
+            return self.log("INFO", "answer already sent", dropped=status)
+        self.log(
+            "INFO" if status == "SUCCESS" else "ERROR", "answering", status=status, reason=reason
+        )
+        document = body(self.event, status, reason, data or {})
+        threading.Thread(target=self.send, args=(document,), name=SENDER, daemon=True).start()
+
+    def wait_for_answer(self) -> None:
+        """Wait for the sender until `answer_by` at most, so the function returns in time."""
+        # Lambda freezes the process once the handler returns. A sender still inside its PUT then
+        # may finish that attempt when a later request thaws the process: it sends this request's
+        # one document, and makes no new attempt (`answer_by` has passed). `claim` lets no other
+        # answer out, and the late log lines still name this request.
+        if not self.answered.wait(max(0, self.answer_by - time.monotonic())):
+            self.log("ERROR", "answer still being sent at the deadline: returning")
+
+    def send(self, data: bytes) -> None:
+        """The sender thread: PUT `data`, retrying until answer_by; then let the handler go."""
         request = urllib.request.Request(  # noqa: S310 (handler checks the scheme)
             self.event["ResponseURL"], data=data, method="PUT", headers={"Content-Type": ""}
         )
-        for attempt in range(1, PUT_ATTEMPTS + 1):
-            timeout = min(10, max(0.5, (self.deadline - time.monotonic()) / 2))
-            try:
-                with urllib.request.urlopen(request, timeout=timeout) as r:  # noqa: S310
-                    return self.log("INFO", "answer sent", attempt=attempt, http=r.status)
-            except Exception as err:  # any failure is retried, then logged
-                self.log("WARNING", "answer PUT failed", attempt=attempt, error=repr(err))
-            pause = PUT_BACKOFF * 2 ** (attempt - 1)
-            if attempt == PUT_ATTEMPTS or time.monotonic() + pause > self.deadline:
-                break
-            time.sleep(pause)
-        self.log("ERROR", "gave up sending the answer", attempts=attempt)
+        try:
+            for attempt in range(1, PUT_ATTEMPTS + 1):
+                # Per socket read, not in total: the handler's wait bounds the total.
+                timeout = min(10, max(0.5, (self.answer_by - time.monotonic()) / 2))
+                try:
+                    with urllib.request.urlopen(request, timeout=timeout) as r:  # noqa: S310
+                        return self.log("INFO", "answer sent", attempt=attempt, http=r.status)
+                except Exception as err:  # any failure is retried, then logged
+                    self.log("WARNING", "answer PUT failed", attempt=attempt, error=repr(err))
+                pause = PUT_BACKOFF * 2 ** (attempt - 1)
+                if attempt == PUT_ATTEMPTS or time.monotonic() + pause > self.answer_by:
+                    break
+                time.sleep(pause)
+            self.log("ERROR", "gave up sending the answer", attempts=attempt)
+        finally:
+            self.answered.set()
+
+
+def secret_pattern(url: object) -> re.Pattern | None:
+    """What of the ResponseURL no log may show: each part of its path, query and fragment.
+
+    Raw and percent-decoded; the runs between the characters escaping changes, so that repr or
+    JSON of any text carrying the URL (an exception from urllib or http.client) is covered too.
+    """
+    if not isinstance(url, str) or len(url) > MAX_URL:
+        return None
+    tail = re.sub(r"^[^:/?#]*://[^/?#]*", "", url)  # the URL without its scheme and host
+    runs = {run for text in (tail, unquote(tail)) for run in re.findall(UNESCAPED_RUN, text)}
+    longest_first = sorted(runs, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, longest_first))) if runs else None
 
 
 def body(event: dict, status: str, reason: str, data: dict) -> bytes:
@@ -210,8 +262,11 @@ def handler(event: dict, context) -> None:
     """Answer one custom resource request exactly once, before the function's time runs out."""
     call = Invocation(event, context)
     # CloudFormation sends https; http is for local endpoints. Nothing else may be opened.
-    if not str(event.get("ResponseURL")).startswith(("https://", "http://")):
+    url = event.get("ResponseURL")
+    if not (isinstance(url, str) and url.startswith(("https://", "http://"))):
         return call.log("ERROR", "not a custom resource request: no http(s) ResponseURL")
+    if len(url) > MAX_URL:  # not CloudFormation's: too long to redact from logs in time
+        return call.log("ERROR", f"not a custom resource request: ResponseURL over {MAX_URL}")
     call.log(
         "INFO", "request received", event={k: v for k, v in event.items() if k != "ResponseURL"}
     )
@@ -220,8 +275,7 @@ def handler(event: dict, context) -> None:
     worker.join(call.patience)
     if worker.is_alive():  # the distributor hangs: answer now; the late worker's answer is dropped
         call.time_out()
-    with call.lock:  # a worker answering right now finishes its PUT before the function returns
-        pass
+    call.wait_for_answer()  # whoever answered: its PUTs, until shortly before the deadline
 
 
 def work(call: Invocation) -> None:

@@ -166,12 +166,12 @@ def fake_aws(monkeypatch) -> Callable[..., FakeAws]:
 
 @pytest.fixture(autouse=True)
 def late_workers_finish_within_their_test():
-    """Wait (bounded) for trigger workers a test leaves running after the handler returned.
+    """Wait (bounded) for trigger threads a test leaves running after the handler returned.
 
-    A worker outlives its handler when the distributor hangs; its late log line belongs to the
-    test that started it, not to the next one.
+    A worker outlives its handler when the distributor hangs, a sender when the ResponseURL does;
+    their late log lines belong to the test that started them, not to the next one.
     """
     yield
     for thread in threading.enumerate():
-        if thread.name == "initial-set-trigger":
+        if thread.name.startswith("initial-set-trigger"):  # workers and answer senders
             thread.join(30)

@@ -2,6 +2,8 @@
 
 - `ResponseServer` captures every PUT (headers and body) and can fail the first N with a 5xx.
 - `SilentServer` accepts connections and never answers: a ResponseURL that hangs.
+- `DripServer` reads the PUT, then sends its 200 a byte at a time: a ResponseURL that answers, late.
+- `SlowReader` reads the PUT a byte at a time and never answers.
 - `FakeAws` answers AWS API calls with scripted responses (the real error XML/JSON), or holds
   them until released, for faults moto cannot produce (AccessDenied, throttling, a hang).
 """
@@ -132,13 +134,14 @@ class FakeAws(_Base):
         return self.replies[min(len(self.requests), len(self.replies)) - 1]
 
 
-class SilentServer:
-    """Accepts TCP connections on 127.0.0.1 and never answers them."""
+class _TcpServer:
+    """Accepts TCP connections on 127.0.0.1 and hands each to `serve` in its own thread."""
 
     def __init__(self) -> None:
         self._sock = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
         self.connections: list[socket.socket] = []
+        self.closed = threading.Event()
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self) -> None:
@@ -148,11 +151,67 @@ class SilentServer:
             except OSError:
                 return
             self.connections.append(conn)
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        try:
+            self.serve(conn)
+        except OSError:  # the client gave up, or close() closed the connection
+            pass
+
+    def serve(self, conn: socket.socket) -> None:
+        """Talk to one client; return (or stop) once `closed` is set."""
 
     def close(self) -> None:
+        self.closed.set()
         self._sock.close()
         for conn in self.connections:
             conn.close()
+
+
+class SilentServer(_TcpServer):
+    """Accepts TCP connections on 127.0.0.1 and never answers them."""
+
+
+class DripServer(_TcpServer):
+    """Reads a PUT whole, then sends a 200 one byte every `interval` seconds."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self.requests: list[Captured] = []
+        self.done = threading.Event()  # a 200 went out whole
+        super().__init__()
+
+    def serve(self, conn: socket.socket) -> None:
+        self.requests.append(read_request(conn.makefile("rb")))
+        for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n":
+            if self.closed.wait(self.interval):
+                return
+            conn.sendall(bytes([byte]))
+        self.done.set()
+
+
+class SlowReader(_TcpServer):
+    """Reads what the client sends one byte every `interval` seconds, and never answers."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        super().__init__()
+
+    def serve(self, conn: socket.socket) -> None:
+        while not self.closed.wait(self.interval) and conn.recv(1):
+            pass
+
+
+def read_request(stream) -> Captured:
+    """One HTTP/1.1 request with a Content-Length body, read from a socket's file."""
+    method, path, _ = stream.readline().decode("latin-1").split(" ", 2)
+    headers = {}
+    while (line := stream.readline().decode("latin-1").rstrip("\r\n")) != "":
+        name, _, value = line.partition(":")
+        headers[name.strip()] = value.strip()
+    body = stream.read(int(headers.get("Content-Length") or 0))
+    return Captured(method, path, headers, body)
 
 
 def sts_error(code: str, message: str, status: int = 403) -> Reply:

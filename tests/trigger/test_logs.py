@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.trigger.conftest import DISTRIBUTION_REGION, MACHINE
 from tests.trigger.servers import sfn_error, sfn_started, sts_credentials
 
@@ -72,3 +74,77 @@ def test_failure_logs_do_not_show_credentials_either(
         f"(this function's role) and allow states:StartExecution on {MACHINE}"
     )
     assert not [line for line in lines for secret in NEVER_LOGGED if secret in line]
+
+
+P_TOKEN, P_SIGNATURE = "PRESIGNEDTOKEN", "PRESIGNEDSIGNATURE"  # in the presigned query
+HOSTILE_QUERIES = {  # a ResponseURL's query that http.client refuses or S3 would not make
+    "CR/LF": f"X-Amz-Security-Token={P_TOKEN}\r\nX-Injected: 1&X-Amz-Signature={P_SIGNATURE}",
+    "space": f"X-Amz-Security-Token={P_TOKEN} &X-Amz-Signature={P_SIGNATURE}",
+    "tab": f"X-Amz-Security-Token={P_TOKEN}\t&X-Amz-Signature={P_SIGNATURE}",
+    "non-ASCII": f"X-Amz-Security-Token={P_TOKEN}é&X-Amz-Signature=ü{P_SIGNATURE}",
+    "quotes, backslash": f"X-Amz-Security-Token='{P_TOKEN}\\\r&X-Amz-Signature=\"{P_SIGNATURE}",
+    "encoded CR/LF": f"X-Amz-Security-Token={P_TOKEN}%0d%0aX:%201&X-Amz-Signature={P_SIGNATURE}",
+    "very long": f"X-Amz-Security-Token={P_TOKEN * 400}\r\n&X-Amz-Signature={P_SIGNATURE * 100}",
+}
+
+
+def lines_of_delete(trigger, cfn_event, context, capsys, response_url: str, **fields) -> list:
+    """The raw log lines of a Delete (no AWS call) answered to `response_url`."""
+    trigger.handler(cfn_event("Delete", ResponseURL=response_url, **fields), context())
+    return capsys.readouterr().out.splitlines()
+
+
+@pytest.mark.parametrize("query", HOSTILE_QUERIES.values(), ids=HOSTILE_QUERIES.keys())
+def test_no_log_line_shows_any_part_of_a_hostile_response_urls_query(
+    initial_set_trigger, response_server, cfn_event, context, capsys, query
+):
+    # GIVEN a ResponseURL whose query carries characters that urllib puts into its exceptions
+    url = f"{response_server.url}/cloudformation-custom-resource-response/x?{query}"
+
+    # WHEN the trigger answers a request with it (and the PUT fails, or not)
+    lines = lines_of_delete(initial_set_trigger, cfn_event, context, capsys, url)
+
+    # THEN the trigger tried, and said how it ended, in JSON lines
+    records = [json.loads(line) for line in lines]
+    assert {"answer sent", "gave up sending the answer"} & {r["message"] for r in records}
+    # AND no line holds a part of the query, whatever exception text carried it
+    assert not [line for line in lines for secret in (P_TOKEN, P_SIGNATURE) if secret in line]
+    # AND a failed PUT still says what failed, with the URL's parts replaced
+    for failure in [r for r in records if r["message"] == "answer PUT failed"]:
+        assert failure["error"].startswith(("InvalidURL(", "UnicodeEncodeError("))
+        assert "[redacted]" in failure["error"]
+
+
+def test_a_response_url_copied_into_another_field_is_redacted_there_too(
+    initial_set_trigger, response_server, cfn_event, context, capsys
+):
+    # GIVEN a request whose RequestType is its own presigned ResponseURL
+    event = cfn_event("Delete")
+    event["RequestType"] = event["ResponseURL"]
+
+    # WHEN the trigger answers it
+    initial_set_trigger.handler(event, context())
+
+    # THEN the request and the FAILED reason are logged without the URL's path and query
+    lines = capsys.readouterr().out.splitlines()
+    records = [json.loads(line) for line in lines]
+    assert [r["message"] for r in records] == ["request received", "answering", "answer sent"]
+    assert records[1]["reason"].startswith("reading the request failed: unknown RequestType ")
+    assert not [line for line in lines for secret in NEVER_LOGGED if secret in line]
+    # AND CloudFormation's answer (not a log) still names what was wrong
+    assert P_TOKEN in response_server.answers[0]["Reason"]
+
+
+def test_a_response_url_too_long_to_be_cloudformations_is_refused_unlogged(
+    initial_set_trigger, response_server, cfn_event, context, capsys
+):
+    # GIVEN a ResponseURL of 20,000 characters (CloudFormation's are far shorter)
+    url = f"{response_server.url}/response?X-Amz-Security-Token={P_TOKEN * 1500}"
+
+    # WHEN the trigger is invoked with it
+    [line] = lines_of_delete(initial_set_trigger, cfn_event, context, capsys, url)
+
+    # THEN it refuses the request in one line that holds no part of the URL, and PUTs nothing
+    assert json.loads(line)["message"] == "not a custom resource request: ResponseURL over 8192"
+    assert P_TOKEN not in line
+    assert response_server.requests == []
