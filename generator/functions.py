@@ -16,6 +16,11 @@ from generator.inline import InlinedCode
 RUNTIME = "python3.13"
 HANDLER = "index.handler"
 LOG_RETENTION_DAYS = 365
+# Deleting or replacing the stack keeps the log groups: they are the record of what was copied
+# and requested, wanted most after a stack is gone, and expire on their own by the retention
+# above (the empty group stays until deleted by hand). Their names are generated, so a new stack
+# never collides with a kept one.
+LOG_GROUP_DELETION_POLICY = "Retain"
 # Lambda's maximum. A batch shares it: at a few hundred MB/s a single invocation moves a few
 # hundred GB at most; larger artifacts are retried and end in the dead-letter queue.
 COPY_TIMEOUT = 900
@@ -74,6 +79,8 @@ def add_python_function(
     log_group = template.add_resource(
         logs.LogGroup(
             f"{title}LogGroup",
+            DeletionPolicy=LOG_GROUP_DELETION_POLICY,
+            UpdateReplacePolicy=LOG_GROUP_DELETION_POLICY,
             RetentionInDays=LOG_RETENTION_DAYS,
             Metadata=skips(("CKV_AWS_158", "Logs hold no secrets; default encryption")),
         )

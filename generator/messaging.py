@@ -31,6 +31,11 @@ VISIBILITY_FACTOR = 6  # AWS's advice for SQS event sources: at least 6 x the fu
 HAS_ALARM_TOPIC = "HasAlarmTopic"
 DISTRIBUTION_REGION_IS_OPT_IN = "DistributionRegionIsOptIn"
 QUEUE_SKIPS = (("CKV_AWS_27", "SQS-managed SSE, which SNS can deliver to without a KMS key"),)
+# Deleting or replacing the stack deletes both queues with any message still in them: without
+# its subscription and function a queue is useless, and nothing is lost for good, because the
+# distributor still holds every artifact (a new stack, or a new TriggerVersion, asks for the
+# initial set again).
+QUEUE_DELETION_POLICY = "Delete"
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,8 @@ def add_messaging(template: Template, params: dict, function_timeout: int) -> Me
     dlq = template.add_resource(
         sqs.Queue(
             "ArtifactDeadLetterQueue",
+            DeletionPolicy=QUEUE_DELETION_POLICY,
+            UpdateReplacePolicy=QUEUE_DELETION_POLICY,
             SqsManagedSseEnabled=True,
             MessageRetentionPeriod=DLQ_RETENTION_SECONDS,
             Metadata=skips(*QUEUE_SKIPS),
@@ -55,6 +62,8 @@ def add_messaging(template: Template, params: dict, function_timeout: int) -> Me
     queue = template.add_resource(
         sqs.Queue(
             "ArtifactQueue",
+            DeletionPolicy=QUEUE_DELETION_POLICY,
+            UpdateReplacePolicy=QUEUE_DELETION_POLICY,
             SqsManagedSseEnabled=True,
             MessageRetentionPeriod=QUEUE_RETENTION_SECONDS,
             VisibilityTimeout=VISIBILITY_FACTOR * function_timeout,

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+
 from cfnlint.api import ManualArgs, lint
 
 TEMPLATE_BODY_LIMIT = 51_200  # bytes CloudFormation accepts as TemplateBody (no S3 upload)
 # StackSets deploy anywhere: lint against every region cfn-lint knows, in every partition.
 LINT_REGIONS = ("ALL_REGIONS",)
+# Errors and warnings always run; "I" adds the informational rules (e.g. explicit deletion
+# policies). .cfnlintrc says the same, so `cfn-lint build/template.json` checks what we check.
+LINT_INCLUDE_CHECKS = ("I",)
 
 
 class ValidationError(ValueError):
@@ -15,7 +20,10 @@ class ValidationError(ValueError):
 
 def lint_findings(template_text: str) -> list[str]:
     """Every cfn-lint error, warning and informational finding, one line each."""
-    matches = lint(template_text, config=ManualArgs(regions=list(LINT_REGIONS)))
+    config = ManualArgs(regions=list(LINT_REGIONS), include_checks=list(LINT_INCLUDE_CHECKS))
+    # No ~/.cfnlintrc or ./.cfnlintrc: the build checks the same on every machine and directory.
+    config["config_file"] = os.devnull  # type: ignore[typeddict-unknown-key]
+    matches = lint(template_text, config=config)
     return [f"{m.rule.id} {m.message} ({'/'.join(map(str, m.path))})" for m in matches]
 
 
