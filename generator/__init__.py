@@ -2,4 +2,6 @@
 
 from generator.template import build_template
 
-__all__ = ["build_template"]
+__version__ = "0.1.0"  # the one version: setup.cfg reads it (attr:), `--version` prints it
+
+__all__ = ["__version__", "build_template"]

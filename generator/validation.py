@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 
-from cfnlint.api import ManualArgs, lint
-
 TEMPLATE_BODY_LIMIT = 51_200  # bytes CloudFormation accepts as TemplateBody (no S3 upload)
 # StackSets deploy anywhere: lint against every region cfn-lint knows, in every partition.
 LINT_REGIONS = ("ALL_REGIONS",)
@@ -20,6 +18,9 @@ class ValidationError(ValueError):
 
 def lint_findings(template_text: str) -> list[str]:
     """Every cfn-lint error, warning and informational finding, one line each."""
+    # Imported here: cfn-lint takes a second to import, and a bad defaults file needs none of it.
+    from cfnlint.api import ManualArgs, lint
+
     config = ManualArgs(regions=list(LINT_REGIONS), include_checks=list(LINT_INCLUDE_CHECKS))
     # No ~/.cfnlintrc or ./.cfnlintrc: the build checks the same on every machine and directory.
     config["config_file"] = os.devnull  # type: ignore[typeddict-unknown-key]

@@ -1,0 +1,101 @@
+"""Where the template goes: a file, stdout with `--output -`, or one clear line saying why not.
+
+Each test runs `python -m generator` in a subprocess, as a user would. The unwritable cases are
+chosen to fail for root too (root ignores permission bits), since CI may run as root.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.generator.test_cli import ROOT, assert_one_error_line, run_cli
+
+LINUX = sys.platform.startswith("linux")
+
+
+def test_output_dash_writes_the_template_alone_to_stdout(tmp_path):
+    # WHEN the template is written to stdout and, in another run, to a file
+    piped = subprocess.run(
+        [sys.executable, "-m", "generator", "--output", "-"],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    output = tmp_path / "template.json"
+    assert run_cli("--output", str(output)).returncode == 0
+    # THEN stdout is the template, byte for byte as in the file, and the summary is on stderr
+    assert piped.returncode == 0, piped.stderr
+    assert piped.stdout == output.read_bytes()
+    summary = piped.stderr.decode()
+    assert summary.startswith("wrote the template to stdout\n")
+    assert "cfn-lint  no findings" in summary
+    assert not (ROOT / "-").exists()
+
+
+def test_a_reader_that_goes_away_is_one_line_not_a_traceback():
+    # GIVEN a pipe whose reader closes before the template is written (`... | head -c0`)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "--output", "-"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    # THEN the build says so in one line
+    assert process.wait(timeout=120) == 1
+    assert stderr == "error: cannot write the template to stdout: Broken pipe\n"
+
+
+def test_parent_that_is_a_file_is_named(tmp_path):
+    (tmp_path / "build").write_text("not a directory")
+    result = run_cli("--output", str(tmp_path / "build" / "sub" / "template.json"))
+    assert_one_error_line(result, f"parent {tmp_path / 'build'} is not a directory")
+    assert (tmp_path / "build").read_text() == "not a directory"
+
+
+def test_directory_as_output_is_refused(tmp_path):
+    result = run_cli("--output", str(tmp_path))
+    assert_one_error_line(result, f"cannot write {tmp_path}: it is a directory")
+
+
+def test_file_name_too_long_is_one_line(tmp_path):
+    result = run_cli("--output", str(tmp_path / ("t" * 300 + ".json")))
+    assert_one_error_line(result, "File name too long")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_full_disk_is_one_line():
+    result = run_cli("--output", "/dev/full")
+    assert_one_error_line(result, "cannot write /dev/full: No space left on device")
+
+
+@pytest.mark.skipif(not Path("/dev/null").exists(), reason="needs /dev/null")
+def test_device_as_parent_is_not_a_directory():
+    result = run_cli("--output", "/dev/null/template.json")
+    assert_one_error_line(result, "parent /dev/null is not a directory")
+
+
+@pytest.mark.skipif(not LINUX, reason="sysfs refuses new files, even to root")
+def test_permission_denied_is_one_line():
+    result = run_cli("--output", "/sys/build-artifact-consumer-template.json")
+    assert_one_error_line(result, "cannot write /sys/build-artifact-consumer-template.json: ")
+    assert "Permission denied" in result.stderr or "Read-only file system" in result.stderr
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root ignores permissions")
+def test_read_only_directory_is_permission_denied(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        result = run_cli("--output", str(locked / "template.json"))
+    finally:
+        locked.chmod(0o700)
+    assert_one_error_line(result, f"cannot write {locked / 'template.json'}: Permission denied")
