@@ -14,6 +14,7 @@ from generator.output import (
     OutputError,
     check_destination,
     describe,
+    silence_stdout,
     write_template,
 )
 from generator.render import FORMATS, render
@@ -81,10 +82,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 1
     # With `--output -` stdout carries the template alone.
-    print(
-        summary(describe(args.output), text, template, code),
-        file=sys.stderr if args.output == STDOUT else sys.stdout,
-    )
+    stream = sys.stderr if args.output == STDOUT else sys.stdout
+    try:
+        print(summary(describe(args.output), text, template, code), file=stream, flush=True)
+    except BrokenPipeError:  # `| head -1`: the template is written, the reader wants no more
+        silence_stdout()
     return 0
 
 

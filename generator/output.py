@@ -74,6 +74,10 @@ def _write_stdout(data: bytes) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
     except OSError as err:
-        # A reader that went away (`| head`): stop writing; keep Python's exit-time flush quiet.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        silence_stdout()
         raise OutputError(f"cannot write the template to stdout: {err.strerror}") from None
+
+
+def silence_stdout() -> None:
+    """After stdout's reader went away (`| head`): no more writes, and a quiet exit-time flush."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

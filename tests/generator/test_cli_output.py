@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from generator.render import render
+from generator.template import build_template
 from tests.generator.test_cli import ROOT, assert_one_error_line, run_cli
 
 LINUX = sys.platform.startswith("linux")
@@ -38,19 +40,30 @@ def test_output_dash_writes_the_template_alone_to_stdout(tmp_path):
     assert not (ROOT / "-").exists()
 
 
-def test_a_reader_that_goes_away_is_one_line_not_a_traceback():
-    # GIVEN a pipe whose reader closes before the template is written (`... | head -c0`)
+def run_with_stdout_closed_early(*args: str) -> tuple[int, str]:
+    """Run the CLI with a stdout pipe whose reader is gone before it writes (`... | head -c0`)."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "generator", "--output", "-"],
+        [sys.executable, "-m", "generator", *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
     process.stdout.close()
     stderr = process.stderr.read().decode()
-    # THEN the build says so in one line
-    assert process.wait(timeout=120) == 1
+    return process.wait(timeout=120), stderr
+
+
+def test_a_template_reader_that_goes_away_is_one_line_not_a_traceback():
+    returncode, stderr = run_with_stdout_closed_early("--output", "-")
+    assert returncode == 1
     assert stderr == "error: cannot write the template to stdout: Broken pipe\n"
+
+
+def test_a_summary_reader_that_goes_away_is_no_error(tmp_path):
+    # `python -m generator | head -1`: the template is written; the rest of the summary unread
+    returncode, stderr = run_with_stdout_closed_early("--output", str(tmp_path / "t.json"))
+    assert (returncode, stderr) == (0, "")
+    assert (tmp_path / "t.json").read_bytes() == render(build_template()).encode()
 
 
 def test_parent_that_is_a_file_is_named(tmp_path):
