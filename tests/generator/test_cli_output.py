@@ -20,8 +20,13 @@ from tests.generator.test_cli import ROOT, assert_one_error_line, run_cli
 LINUX = sys.platform.startswith("linux")
 
 
-def test_output_dash_writes_the_template_alone_to_stdout(tmp_path):
-    # WHEN the template is written to stdout and, in another run, to a file
+@pytest.fixture(scope="module")
+def template_bytes() -> bytes:
+    """The rendered template: what `--output FILE` writes and `--output -` prints."""
+    return render(build_template()).encode()
+
+
+def test_output_dash_writes_the_template_alone_to_stdout(template_bytes):
     piped = subprocess.run(
         [sys.executable, "-m", "generator", "--output", "-"],
         cwd=ROOT,
@@ -29,11 +34,9 @@ def test_output_dash_writes_the_template_alone_to_stdout(tmp_path):
         timeout=120,
         check=False,
     )
-    output = tmp_path / "template.json"
-    assert run_cli("--output", str(output)).returncode == 0
-    # THEN stdout is the template, byte for byte as in the file, and the summary is on stderr
+    # THEN stdout is the template, byte for byte as a file gets it, and the summary is on stderr
     assert piped.returncode == 0, piped.stderr
-    assert piped.stdout == output.read_bytes()
+    assert piped.stdout == template_bytes
     summary = piped.stderr.decode()
     assert summary.startswith("wrote the template to stdout\n")
     assert "cfn-lint  no findings" in summary
@@ -59,11 +62,11 @@ def test_a_template_reader_that_goes_away_is_one_line_not_a_traceback():
     assert stderr == "error: cannot write the template to stdout: Broken pipe\n"
 
 
-def test_a_summary_reader_that_goes_away_is_no_error(tmp_path):
+def test_a_summary_reader_that_goes_away_is_no_error(tmp_path, template_bytes):
     # `python -m generator | head -1`: the template is written; the rest of the summary unread
     returncode, stderr = run_with_stdout_closed_early("--output", str(tmp_path / "t.json"))
     assert (returncode, stderr) == (0, "")
-    assert (tmp_path / "t.json").read_bytes() == render(build_template()).encode()
+    assert (tmp_path / "t.json").read_bytes() == template_bytes
 
 
 def test_parent_that_is_a_file_is_named(tmp_path):
