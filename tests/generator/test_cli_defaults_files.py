@@ -1,6 +1,7 @@
 """Defaults files as people write them: other encodings, YAML, and the mistakes both invite.
 
-Each test runs `python -m generator --parameter-defaults FILE` in a subprocess, as a user would.
+The tests run `python -m generator --parameter-defaults FILE` in a subprocess, as a user would,
+but for the rarer byte order marks, which read the file directly.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import pytest
 import yaml
 
+from generator.defaults_file import read_defaults_file
 from generator.render import render
 from generator.template import build_template
 from tests.generator.test_cli import ORG_DEFAULTS, assert_one_error_line, run_cli
@@ -53,6 +55,14 @@ def test_yaml_defaults_build_what_the_same_defaults_build_in_json(tmp_path):
     result, output = build_with(tmp_path, "org-defaults.yaml", ORG_YAML.encode())
     assert_built_with_org_defaults(result, output)
     assert output.read_text(encoding="utf-8") == render(build_template(ORG_DEFAULTS))
+
+
+@pytest.mark.parametrize("codec", ["utf-16-be", "utf-32-le", "utf-32-be"])
+def test_other_byte_order_marks_are_read_too(tmp_path, codec):
+    # UTF-32 LE's mark starts with UTF-16 LE's: it must not be read as UTF-16
+    path = tmp_path / "org.json"
+    path.write_bytes(("\ufeff" + ORG_JSON).encode(codec))  # the mark, then the text
+    assert read_defaults_file(path) == (ORG_DEFAULTS, "JSON")
 
 
 BAD_FILES = {
