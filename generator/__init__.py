@@ -1,7 +1,7 @@
 """Generator of the build-artifact-consumer CloudFormation template."""
 
-# A literal, before any import: packaging tools read it without importing the package, and
-# generator.template imports it while this package is still initialising.
+# The one version, a literal before any import: setup.cfg reads it (attr:) without importing the
+# package, `--version` prints it, and generator.template puts it into the template.
 __version__ = "0.1.0"
 
 from generator.template import build_template

@@ -6,8 +6,17 @@ import argparse
 import sys
 from pathlib import Path
 
+from generator import __version__
 from generator.defaults import DefaultsError, load_defaults
 from generator.inline import InlineError
+from generator.output import (
+    STDOUT,
+    OutputError,
+    check_destination,
+    describe,
+    silence_stdout,
+    write_template,
+)
 from generator.render import FORMATS, render
 from generator.template import build_template, inline_handlers
 from generator.validation import TEMPLATE_BODY_LIMIT, ValidationError, validate
@@ -16,8 +25,10 @@ EPILOG = """examples:
   python -m generator
       write build/template.json (validated with cfn-lint, at most 51,200 bytes)
   python -m generator --format yaml --output build/template.yaml
+  python -m generator --output - | python -m json.tool
+      the template alone on stdout (the summary goes to stderr)
   python -m generator --parameter-defaults org-defaults.json
-      where org-defaults.json bakes your distributor into the template, e.g.
+      where org-defaults.json (or .yaml) bakes your distributor into the template, e.g.
       {"DistributionTopic": "arn:aws:sns:eu-west-1:111122223333:artifacts",
        "DistributionBucket": "my-artifacts-111122223333-eu-west-1"}
 """
@@ -33,10 +44,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--output",
-        type=Path,
-        default=Path("build/template.json"),
+        default="build/template.json",
         metavar="PATH",
-        help="where to write the template (default: %(default)s)",
+        help=f"where to write the template, {STDOUT} for stdout (default: %(default)s)",
     )
     parser.add_argument(
         "--format",
@@ -48,8 +58,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--parameter-defaults",
         type=Path,
         metavar="FILE",
-        help="JSON object of parameter name -> default, baked into the template; each value "
-        "must match its parameter's AllowedPattern",
+        help="JSON or YAML mapping of parameter name -> default, baked into the template; "
+        "each value must match its parameter's AllowedPattern",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"build-artifact-consumer {__version__}"
     )
     return parser.parse_args(argv)
 
@@ -58,28 +71,30 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; user errors print one line on stderr and return 1."""
     args = parse_args(argv)
     try:
+        check_destination(args.output)  # before seconds of work that could not be written
         defaults = load_defaults(args.parameter_defaults) if args.parameter_defaults else None
         code = inline_handlers()
         template = build_template(defaults, code)
         text = render(template, args.format)
         validate(text)
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(text, encoding="utf-8")
-    except (DefaultsError, InlineError, ValidationError) as err:
+        write_template(text, args.output)
+    except (DefaultsError, InlineError, ValidationError, OutputError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    except OSError as err:
-        print(f"error: cannot write {args.output}: {err.strerror}", file=sys.stderr)
-        return 1
-    print(summary(args.output, text, template, code))
+    # With `--output -` stdout carries the template alone.
+    stream = sys.stderr if args.output == STDOUT else sys.stdout
+    try:
+        print(summary(describe(args.output), text, template, code), file=stream, flush=True)
+    except BrokenPipeError:  # `| head -1`: the template is written, the reader wants no more
+        silence_stdout()
     return 0
 
 
-def summary(path: Path, text: str, template, code: dict) -> str:
+def summary(written: str, text: str, template, code: dict) -> str:
     """One screen: size against the limit, resource count, inlined code sizes."""
     size = len(text.encode())
     lines = [
-        f"wrote {path}",
+        f"wrote {written}",
         f"  size      {size:,} of {TEMPLATE_BODY_LIMIT:,} bytes ({size / TEMPLATE_BODY_LIMIT:.0%})",
         f"  resources {len(template.resources)}, parameters {len(template.parameters)}",
         "  cfn-lint  no findings in any region",

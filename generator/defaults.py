@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
+from generator.defaults_file import DefaultsError, read_defaults_file
 from generator.parameters import SPECS
 
+__all__ = ["DefaultsError", "check_defaults", "load_defaults"]
 
-class DefaultsError(ValueError):
-    """The defaults file is unreadable or names or values something the template would refuse."""
+NOUNS = {"JSON": "a JSON object", "YAML": "a YAML mapping"}
 
 
 def load_defaults(path: Path) -> dict[str, str]:
-    """Read a JSON object of parameter name -> default and check each against its parameter."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as err:
-        raise DefaultsError(f"cannot read parameter defaults {path}: {err.strerror}") from err
-    except json.JSONDecodeError as err:
-        raise DefaultsError(f"parameter defaults {path} is not valid JSON: {err}") from err
+    """Read a JSON or YAML mapping of parameter name -> default and check it as the stack would."""
+    data, fmt = read_defaults_file(path)
     if not isinstance(data, dict):
-        raise DefaultsError(f"parameter defaults {path} must be a JSON object of name -> value")
+        raise DefaultsError(
+            f"parameter defaults {path} must be {NOUNS[fmt]} of name -> value, not {_kind(data)}"
+        )
     return check_defaults(data)
 
 
@@ -36,7 +33,9 @@ def check_defaults(data: dict) -> dict[str, str]:
                 f"unknown parameter {name!r} in parameter defaults; known: {', '.join(specs)}"
             )
         if not isinstance(value, str):
-            raise DefaultsError(f"default for {name} must be a string, not {type(value).__name__}")
+            raise DefaultsError(
+                f"default for {name} must be a string, not {_kind(value)}{_fix(value)}"
+            )
         if not re.fullmatch(spec.pattern, value):
             raise DefaultsError(f"default for {name} is {value!r}: {spec.constraint}")
     check_consistent({**{spec.name: spec.default for spec in SPECS}, **data})
@@ -44,7 +43,13 @@ def check_defaults(data: dict) -> dict[str, str]:
 
 
 ARN_REGION = re.compile(r"arn:[^:]*:[^:]*:(?P<region>[^:]*):")
+ARN_ACCOUNT = re.compile(r"arn:[^:]*:[^:]*:[^:]*:(?P<account>[^:]*):")
 IN_DISTRIBUTION_REGION = ("DistributionTopic", "InitialDistributionSetMachine")
+IN_DISTRIBUTOR_ACCOUNT = (
+    "DistributionTopic",
+    "InitialDistributionRole",
+    "InitialDistributionSetMachine",
+)
 
 
 def check_consistent(values: dict[str, str]) -> None:
@@ -57,5 +62,38 @@ def check_consistent(values: dict[str, str]) -> None:
                 f"{name} is in {found}, but DistributionRegion is {region}: "
                 "the distributor's topic and state machine live in DistributionRegion"
             )
+    _check_one_account(values)
     if values["TargetBucket"] == values["DistributionBucket"]:
         raise DefaultsError("TargetBucket must not be the DistributionBucket")
+
+
+def _check_one_account(values: dict[str, str]) -> None:
+    """Half a distributor baked in builds a stack whose subscription or trigger is refused."""
+    accounts = {name: ARN_ACCOUNT.match(values[name])["account"] for name in IN_DISTRIBUTOR_ACCOUNT}
+    if len(set(accounts.values())) > 1:
+        found = ", ".join(f"{name} is in {account}" for name, account in accounts.items())
+        raise DefaultsError(
+            f"the distributor's ARNs must name one account, but {found}: "
+            "set all three to the distributor's account"
+        )
+
+
+def _kind(value: object) -> str:
+    """What a parsed value is, in the words of the file's author."""
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if value is None:
+        return "null"
+    names = {dict: "a mapping", list: "a list", str: "a string"}
+    return names.get(type(value), f"the {type(value).__name__} {value}")  # a YAML date
+
+
+def _fix(value: object) -> str:
+    """How to turn a non-string value into the string the parameter needs."""
+    if isinstance(value, bool):
+        return ": quote it (YAML reads unquoted yes, no, on and off as booleans)"
+    if value is None:
+        return ': write "" for empty'
+    return "" if isinstance(value, dict | list) else ": quote it"

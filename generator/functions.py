@@ -14,6 +14,11 @@ from generator.inline import InlinedCode
 RUNTIME = "python3.13"
 HANDLER = "index.handler"
 LOG_RETENTION_DAYS = 365
+# Deleting or replacing the stack keeps the log groups: they are the record of what was copied
+# and requested, wanted most after a stack is gone, and expire on their own by the retention
+# above (the empty group stays until deleted by hand). Their names are generated, so a new stack
+# never collides with a kept one.
+LOG_GROUP_DELETION_POLICY = "Retain"
 
 # Reasons are short here (they ship in every template); README.md gives them in full.
 FUNCTION_SKIPS = (
@@ -67,6 +72,8 @@ def add_python_function(template: Template, spec: FunctionSpec) -> PythonFunctio
 def _log_group(title: str) -> logs.LogGroup:
     return logs.LogGroup(
         title,
+        DeletionPolicy=LOG_GROUP_DELETION_POLICY,
+        UpdateReplacePolicy=LOG_GROUP_DELETION_POLICY,
         RetentionInDays=LOG_RETENTION_DAYS,
         Metadata=skips(("CKV_AWS_158", "Logs hold no secrets; default encryption")),
     )

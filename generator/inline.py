@@ -9,8 +9,24 @@ from typing import Any
 
 import python_minifier
 
-HANDLERS_DIR = Path(__file__).resolve().parent.parent / "handlers"
+PACKAGE_DIR = Path(__file__).resolve().parent
 ENTRY_POINT = "handler"
+
+
+def _handlers_dir() -> Path:
+    """handlers/ of the source tree the package runs from; installed, generator/handlers.
+
+    setup.cfg installs the top-level handlers/ as generator/handlers. A checkout (plain or
+    editable) reads its own handlers/, even when another checkout is installed in the same
+    environment and would answer for `generator.handlers`.
+    """
+    source_tree = PACKAGE_DIR.parent
+    if (source_tree / "setup.cfg").is_file() and (source_tree / "handlers").is_dir():
+        return source_tree / "handlers"
+    return PACKAGE_DIR / "handlers"
+
+
+HANDLERS_DIR = _handlers_dir()
 
 
 class InlineError(ValueError):

@@ -36,6 +36,11 @@ QUEUE_POLICY = "ArtifactQueuePolicy"
 SUBSCRIPTION = "DistributionSubscription"
 DEAD_LETTER_ALARM = "DeadLetterQueueAlarm"
 QUEUE_SKIPS = (("CKV_AWS_27", "SQS-managed SSE, which SNS can deliver to without a KMS key"),)
+# Deleting or replacing the stack deletes both queues with any message still in them: without
+# its subscription and function a queue is useless, and nothing is lost for good, because the
+# distributor still holds every artifact (a new stack, or a new TriggerVersion, asks for the
+# initial set again).
+QUEUE_DELETION_POLICY = "Delete"
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,8 @@ def add_messaging(template: Template, params: dict, function_timeout: int) -> Me
 def _dead_letter_queue() -> sqs.Queue:
     return sqs.Queue(
         DEAD_LETTER_QUEUE,
+        DeletionPolicy=QUEUE_DELETION_POLICY,
+        UpdateReplacePolicy=QUEUE_DELETION_POLICY,
         SqsManagedSseEnabled=True,
         MessageRetentionPeriod=DLQ_RETENTION_SECONDS,
         Metadata=skips(*QUEUE_SKIPS),
@@ -91,6 +98,8 @@ def _dead_letter_queue() -> sqs.Queue:
 def _queue(dlq: sqs.Queue, visibility_timeout: int) -> sqs.Queue:
     return sqs.Queue(
         QUEUE,
+        DeletionPolicy=QUEUE_DELETION_POLICY,
+        UpdateReplacePolicy=QUEUE_DELETION_POLICY,
         SqsManagedSseEnabled=True,
         MessageRetentionPeriod=QUEUE_RETENTION_SECONDS,
         VisibilityTimeout=visibility_timeout,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from cfnlint.api import ManualArgs, lint
+import os
 
 TEMPLATE_BODY_LIMIT = 51_200  # bytes CloudFormation accepts as TemplateBody (no S3 upload)
 SIZE_BUDGET = TEMPLATE_BODY_LIMIT * 80 // 100  # 40,960 bytes: room left for the next change
 # StackSets deploy anywhere: lint against every region cfn-lint knows, in every partition.
 LINT_REGIONS = ("ALL_REGIONS",)
+# Errors and warnings always run; "I" adds the informational rules (e.g. explicit deletion
+# policies). .cfnlintrc says the same, so `cfn-lint build/template.json` checks what we check.
+LINT_INCLUDE_CHECKS = ("I",)
 
 
 class ValidationError(ValueError):
@@ -16,7 +19,13 @@ class ValidationError(ValueError):
 
 def lint_findings(template_text: str) -> list[str]:
     """Every cfn-lint error, warning and informational finding, one line each."""
-    matches = lint(template_text, config=ManualArgs(regions=list(LINT_REGIONS)))
+    # Imported here: cfn-lint takes a second to import, and a bad defaults file needs none of it.
+    from cfnlint.api import ManualArgs, lint
+
+    config = ManualArgs(regions=list(LINT_REGIONS), include_checks=list(LINT_INCLUDE_CHECKS))
+    # No ~/.cfnlintrc or ./.cfnlintrc: the build checks the same on every machine and directory.
+    config["config_file"] = os.devnull  # type: ignore[typeddict-unknown-key]
+    matches = lint(template_text, config=config)
     return [f"{m.rule.id} {m.message} ({'/'.join(map(str, m.path))})" for m in matches]
 
 

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import ast
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+import yaml
 
 from generator.inline import InlineError, inline_handler, public_names
 from generator.render import render
 from generator.template import HANDLER_MODULES, build_template
 from generator.validation import (
+    LINT_INCLUDE_CHECKS,
+    LINT_REGIONS,
     SIZE_BUDGET,
     TEMPLATE_BODY_LIMIT,
     ValidationError,
@@ -19,6 +25,9 @@ from generator.validation import (
 )
 from tests.generator.golden import GOLDEN, UPDATE
 from tests.support.handlers import FUNCTIONS, inlined_code, load_handler
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+CFN_LINT = Path(sys.executable).parent / "cfn-lint"
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +72,47 @@ def test_validation_rejects_a_lint_error(emitted):
     broken["Resources"]["ArtifactQueue"]["Properties"]["VisibilityTimeout"] = "not-a-number"
     with pytest.raises(ValidationError, match=r"(?s)reported 1 finding.*VisibilityTimeout"):
         validate(json.dumps(broken))
+
+
+def without_queue_deletion_policy(emitted: str) -> str:
+    """The emitted template with one informational finding: I3011 on ArtifactQueue."""
+    broken = json.loads(emitted)
+    del broken["Resources"]["ArtifactQueue"]["DeletionPolicy"]
+    return json.dumps(broken)
+
+
+def test_validation_runs_the_informational_rules(emitted):
+    with pytest.raises(ValidationError, match=r"(?s)reported 1 finding.*I3011.*ArtifactQueue"):
+        validate(without_queue_deletion_policy(emitted))
+
+
+def test_a_users_cfnlintrc_cannot_weaken_the_build(emitted, tmp_path, monkeypatch):
+    # GIVEN a ~/.cfnlintrc and a ./.cfnlintrc that ignore every rule and lint one region
+    weak = "ignore_checks: [E, W, I]\nregions: [us-east-1]\n"
+    (tmp_path / "home").mkdir()
+    for folder in (tmp_path, tmp_path / "home"):
+        (folder / ".cfnlintrc").write_text(weak)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    # WHEN the build validates a template with a finding THEN it still sees it
+    with pytest.raises(ValidationError, match="I3011"):
+        validate(without_queue_deletion_policy(emitted))
+
+
+def test_cfnlintrc_configures_what_the_build_checks():
+    config = yaml.safe_load((ROOT / ".cfnlintrc").read_text(encoding="utf-8"))
+    assert config == {"regions": list(LINT_REGIONS), "include_checks": list(LINT_INCLUDE_CHECKS)}
+
+
+def test_cfn_lint_by_hand_in_the_repository_reports_informational_findings(emitted, tmp_path):
+    # GIVEN a template with only an informational finding
+    path = tmp_path / "template.json"
+    path.write_text(without_queue_deletion_policy(emitted))
+    # WHEN a user runs `cfn-lint template.json` from the repository root THEN it is reported
+    result = subprocess.run(
+        [str(CFN_LINT), str(path)], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert "I3011" in result.stdout and result.returncode != 0
 
 
 def test_validation_rejects_a_template_over_the_limit(emitted):

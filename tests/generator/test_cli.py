@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import generator
 from generator.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -47,9 +48,16 @@ def write_json(path: Path, data) -> Path:
 def test_help_explains_every_option_with_an_example():
     result = run_cli("--help")
     assert result.returncode == 0
-    for option in ("--output", "--format", "--parameter-defaults"):
+    for option in ("--output", "--format", "--parameter-defaults", "--version"):
         assert option in result.stdout
     assert "examples:" in result.stdout and "org-defaults.json" in result.stdout
+    assert "--output -" in result.stdout
+
+
+def test_version_prints_the_projects_version():
+    result = run_cli("--version")
+    assert result.returncode == 0
+    assert result.stdout == f"build-artifact-consumer {generator.__version__}\n"
 
 
 def test_writes_a_validated_template_and_a_summary(tmp_path, capsys):
@@ -114,16 +122,37 @@ def test_parameter_defaults_are_baked_into_the_template(tmp_path):
             {"TargetBucket": "tts-cloud-artifacts-529985782713-eu-west-1"},
             "TargetBucket must not be the DistributionBucket",
         ),
+        (
+            # the issue's case: topic and bucket of another distributor, role and machine kept
+            {
+                "DistributionTopic": "arn:aws:sns:eu-west-1:111122223333:artifacts",
+                "DistributionBucket": "my-artifacts-111122223333-eu-west-1",
+            },
+            "the distributor's ARNs must name one account, but "
+            "DistributionTopic is in 111122223333, "
+            "InitialDistributionRole is in 529985782713, "
+            "InitialDistributionSetMachine is in 529985782713",
+        ),
+        (
+            {**ORG_DEFAULTS, "InitialDistributionRole": "arn:aws:iam::444455556666:role/Trigger"},
+            "InitialDistributionRole is in 444455556666",
+        ),
     ],
 )
 def test_bad_defaults_file_is_one_clear_line(tmp_path, content, message):
     path = tmp_path / "org.json"
     path.write_text(content if isinstance(content, str) else json.dumps(content))
     result = run_cli("--parameter-defaults", str(path), "--output", str(tmp_path / "t.json"))
-    assert result.returncode == 1
-    assert result.stderr.startswith("error: ") and message in result.stderr
-    assert "Traceback" not in result.stderr
+    assert_one_error_line(result, message)
     assert not (tmp_path / "t.json").exists()
+
+
+def assert_one_error_line(result: subprocess.CompletedProcess, message: str) -> None:
+    """Exit 1 with exactly one line on stderr, `error: ...` containing `message`; no output."""
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: ") and message in result.stderr, result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stdout == ""
 
 
 def test_missing_defaults_file_is_a_clear_error(tmp_path, capsys):

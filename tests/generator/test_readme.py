@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from generator.defaults import check_defaults
+import generator
+from generator.defaults import check_defaults, load_defaults
 from generator.docs import BEGIN, END, README, parameter_table, with_table
 
 UPDATE = "python -m generator.docs"
@@ -41,3 +42,16 @@ def test_readme_defaults_example_is_accepted_by_the_build():
     example = text.split("cat > org-defaults.json <<'JSON'\n")[1].split("\nJSON\n")[0]
     baked = check_defaults(json.loads(example))
     assert set(baked) >= {"DistributionTopic", "DistributionRegion", "DistributionBucket"}
+
+
+def test_readme_yaml_defaults_example_says_what_the_json_example_says(tmp_path):
+    text = readme()
+    example = text.split("cat > org-defaults.yaml <<'YAML'\n")[1].split("\nYAML\n")[0]
+    path = tmp_path / "org-defaults.yaml"
+    path.write_text(example + "\n", encoding="utf-8")
+    as_json = json.loads(text.split("cat > org-defaults.json <<'JSON'\n")[1].split("\nJSON\n")[0])
+    assert load_defaults(path) == {**as_json, "TriggerVersion": "1.0"}
+
+
+def test_readme_shows_the_current_version():
+    assert f"# build-artifact-consumer {generator.__version__}\n" in readme()

@@ -158,6 +158,12 @@ def test_queue_encrypted_with_dead_letter_queue(resources):
     assert queue["MessageRetentionPeriod"] < dlq["MessageRetentionPeriod"]
 
 
+@pytest.mark.parametrize("queue", ["ArtifactQueue", "ArtifactDeadLetterQueue"])
+def test_queues_go_with_the_stack(resources, queue):
+    # Queued messages are requested again (initial set); a queue without its stack is useless.
+    assert resources[queue]["DeletionPolicy"] == resources[queue]["UpdateReplacePolicy"] == "Delete"
+
+
 def test_queue_visibility_covers_six_function_timeouts(resources):
     timeout = resources["CopyFunction"]["Properties"]["Timeout"]
     assert resources["ArtifactQueue"]["Properties"]["VisibilityTimeout"] >= 6 * timeout
@@ -288,6 +294,9 @@ def test_each_function_logs_to_its_own_retained_log_group(resources, function):
     log_group = f"{function}LogGroup"
     assert resources[log_group]["Type"] == "AWS::Logs::LogGroup"
     assert resources[log_group]["Properties"]["RetentionInDays"] > 0
+    # The record of what a deleted stack copied stays until its retention ends.
+    assert resources[log_group]["DeletionPolicy"] == "Retain"
+    assert resources[log_group]["UpdateReplacePolicy"] == "Retain"
     props = resources[function]["Properties"]
     assert props["LoggingConfig"] == {"LogGroup": {"Ref": log_group}}
     granted = role_actions(resources, f"{function}Role")
