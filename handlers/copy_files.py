@@ -18,8 +18,10 @@ import json
 import math
 import os
 import re
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
@@ -27,16 +29,19 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from s3transfer.manager import TransferConfig, TransferManager  # boto3's transfer layer
+from s3transfer.subscribers import BaseSubscriber
 
 # Keep their names when inlined (the minifier renames every other global); tests use them.
 __all__ = [
-    "MARGIN",
-    "POOL",
+    "BATCH_SIZE",
+    "DEADLINE_MARGIN",
+    "READ_TIMEOUT",
     "REWRITE_MAX_BYTES",
-    "TIMEOUT",
     "allowed_source",
     "handler",
+    "parse",
     "rewrite_template",
+    "same_key_groups",
 ]
 
 # --- template rewriting (begin) ---
@@ -124,13 +129,13 @@ MAX_PARTS = 10_000  # S3's limit on the parts of one multipart upload
 # flight. So one upload holds at most in_flight + 1 parts, plus one while Verifier.read joins the
 # pieces of the part it reads. in_flight = PART_BUDGET // part keeps that <= PART_BUDGET + 2 parts:
 # 40 MiB with 8 MiB parts (artifacts up to 78 GiB), at most 72 MiB beyond (24 MiB parts up to
-# 234 GiB, then 3 parts of whatever size: more than one invocation moves in 15 minutes). POOL
-# uploads at once: 10 x 40 MiB plus ~50 MiB of interpreter and boto3 fit in 1024 MiB.
+# 234 GiB, then 3 parts of whatever size: more than one invocation moves in 15 minutes).
+# BATCH_SIZE uploads at once: 10 x 40 MiB plus ~50 MiB of interpreter and boto3 fit in 1024 MiB.
 # Measured (`tox -e bench`): +59 MiB peak RSS at 256 MiB and at 1 GiB, at the reference's speed.
 PART_BUDGET = 24 * MIB
-POOL = 10  # records copied at once: a whole batch (the event source mapping's BatchSize)
-TIMEOUT = 30  # seconds to connect to the source, and for each read from it
-MARGIN = 2 * TIMEOUT  # seconds kept back before Lambda's timeout: a blocked read, then aborting
+BATCH_SIZE = 10  # records per invocation (the event source mapping's BatchSize), copied at once
+READ_TIMEOUT = 30  # seconds to connect to the source, and for each read from the source or S3
+DEADLINE_MARGIN = 2 * READ_TIMEOUT  # kept before Lambda's timeout: a blocked read, then aborting
 SETTINGS = ("TARGET_BUCKET", "DISTRIBUTION_BUCKET", "DISTRIBUTION_REGION", "AWS_REGION")
 REGION = r"[a-z]{2}(?:-[a-z]+)+-\d+"
 # S3 endpoint hosts: global, regional (dot or legacy dash) and dualstack.
@@ -154,15 +159,12 @@ class CopyError(Exception):
 def handler(event, context):
     """Copy the batch's artifacts concurrently; report every record not stored and verified."""
     records = sqs_records(event)
-    env = settings()
-    s3, conditions = target_client()
+    warm = CopyContext.of_environment()
     deadline = deadline_of(context)
     failures = []
     groups = same_key_groups(records)
-    with ThreadPoolExecutor(max_workers=max(1, min(POOL, len(groups)))) as pool:
-        futures = [
-            pool.submit(copy_group, group, s3, env, conditions, deadline) for group in groups
-        ]
+    with ThreadPoolExecutor(max_workers=max(1, min(BATCH_SIZE, len(groups)))) as pool:
+        futures = [pool.submit(copy_group, group, warm, deadline) for group in groups]
         for future in as_completed(futures):
             for entry in future.result():
                 print(json.dumps(entry))
@@ -187,9 +189,9 @@ def same_key_groups(records: list) -> list:
     return list(groups.values())
 
 
-def copy_group(group: list, s3, env: dict, conditions: dict, deadline: float) -> list:
+def copy_group(group: list, warm: "CopyContext", deadline: float) -> list:
     """Log entries of the group's records, copied one after another."""
-    return [copy_record(record, s3, env, conditions, deadline) for record in group]
+    return [copy_record(record, warm, deadline) for record in group]
 
 
 def deadline_of(context) -> float:
@@ -198,7 +200,7 @@ def deadline_of(context) -> float:
     A copy cut short fails alone and is retried; a function timeout would fail the whole batch.
     """
     remaining = getattr(context, "get_remaining_time_in_millis", None)
-    return time.monotonic() + remaining() / 1000 - MARGIN if remaining else math.inf
+    return time.monotonic() + remaining() / 1000 - DEADLINE_MARGIN if remaining else math.inf
 
 
 def check_time(deadline: float) -> None:
@@ -218,16 +220,56 @@ def check_addressed_here(record: dict, env: dict) -> None:
             raise CopyError(f"addressed to {name} {value}, not this consumer: not copied")
 
 
-def target_client() -> tuple:
+# What a copy context is built from; when one of them changes, the next invocation builds anew.
+# Credentials stay with boto3's default session, which keeps (and refreshes) them as before.
+BUILT_FROM = (*SETTINGS, "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3")
+
+
+class CopyContext:
+    """What a warm Lambda environment keeps between invocations: settings, S3 client, conditions.
+
+    Built on the first invocation (a client costs milliseconds and its connections are kept
+    alive); Lambda runs one invocation at a time in an environment, whose records share it.
+    """
+
+    _current = None
+    _lock = threading.Lock()
+
+    def __init__(self, built_from: tuple):
+        self.built_from = built_from
+        self.settings = settings()
+        self.conditions = {}  # (bucket, key) -> the If-Match / If-None-Match of its final write
+        self.s3 = target_client(self.conditions)
+
+    @classmethod
+    def of_environment(cls) -> "CopyContext":
+        """The environment's context, built anew when a variable it was built from has changed."""
+        built_from = tuple(os.environ.get(name) for name in BUILT_FROM)
+        with cls._lock:
+            if cls._current is None or cls._current.built_from != built_from:
+                cls._current = cls(built_from)
+            return cls._current
+
+    @contextmanager
+    def final_write_condition(self, bucket: str, key: str, held: dict | None):
+        """Within the block, S3 refuses (412) the key's final write if it changed since `held`."""
+        condition = {"If-Match": held["ETag"]} if held else {"If-None-Match": "*"}
+        self.conditions[bucket, key] = condition
+        try:
+            yield
+        finally:
+            self.conditions.pop((bucket, key), None)
+
+
+def target_client(conditions: dict):
     """An S3 client whose final writes carry the condition registered for their (bucket, key)."""
     config = Config(
-        max_pool_connections=POOL * 6,
+        max_pool_connections=BATCH_SIZE * 6,
         connect_timeout=10,
-        read_timeout=TIMEOUT,  # a stuck S3 call must fit in MARGIN, like a stuck source read
+        read_timeout=READ_TIMEOUT,  # a stuck S3 call fits in DEADLINE_MARGIN, like a source read
         retries={"mode": "standard", "max_attempts": 3},
     )
     s3 = boto3.client("s3", config=config)
-    conditions = {}  # (bucket, key) -> the If-Match / If-None-Match headers of its final write
 
     def find_condition(params: dict, context: dict, **_) -> None:
         context["conditional_write"] = conditions.get((params["Bucket"], params["Key"]), {})
@@ -241,7 +283,7 @@ def target_client() -> tuple:
     for operation in ("PutObject", "CompleteMultipartUpload"):
         s3.meta.events.register(f"before-parameter-build.s3.{operation}", find_condition)
         s3.meta.events.register(f"before-sign.s3.{operation}", add_condition)
-    return s3, conditions
+    return s3
 
 
 def sqs_records(event) -> list:
@@ -263,15 +305,15 @@ def settings() -> dict:
     return {name: os.environ[name] for name in SETTINGS}
 
 
-def copy_record(record: dict, s3, env: dict, conditions: dict, deadline: float) -> dict:
+def copy_record(record: dict, warm: CopyContext, deadline: float) -> dict:
     """Copy one record's artifact; returns its log entry (outcome, key, bytes, seconds, reason)."""
     entry = {"outcome": "failed", "messageId": record["messageId"], "key": None, "bytes": 0}
     start = time.monotonic()
     try:
         message = parse(record.get("body"))
         entry["key"] = message["ArtifactKey"]
-        check_addressed_here(record, env)
-        entry.update(transfer(message, s3, env, conditions, deadline))
+        check_addressed_here(record, warm.settings)
+        entry.update(transfer(message, warm, deadline))
     except Exception as err:  # one record's failure must never fail the others
         reason = str(err) if isinstance(err, CopyError) else f"{type(err).__name__}: {err}"
         entry["reason"] = re.sub(r"\?\S*", "?...", reason)  # a query string is a credential
@@ -356,38 +398,56 @@ def safe_key(key: str) -> str:
     return key
 
 
-def transfer(message: dict, s3, env: dict, conditions: dict, deadline: float) -> dict:
+def transfer(message: dict, warm: CopyContext, deadline: float) -> dict:
     """Download the artifact and store it, unless the target holds it or a newer one already."""
-    https, host, port, target = allowed_source(message["ArtifactUrl"], env["DISTRIBUTION_BUCKET"])
-    key, bucket = safe_key(message["ArtifactKey"]), env["TARGET_BUCKET"]
+    bucket = warm.settings["DISTRIBUTION_BUCKET"]
+    https, host, port, target = allowed_source(message["ArtifactUrl"], bucket)
+    key = safe_key(message["ArtifactKey"])
     check_time(deadline)
     kind = http.client.HTTPSConnection if https else http.client.HTTPConnection
-    connection = kind(host, port, timeout=TIMEOUT)
+    connection = kind(host, port, timeout=READ_TIMEOUT)
     try:
         connection.request("GET", target)
-        response = connection.getresponse()
-        length = content_length(response, message.get("ArtifactSize"))
-        source = {name: response.getheader(header, "") for name, header in SOURCE_METADATA}
-        held = target_object(s3, bucket, key)
-        skip = already_held(held, source)
-        if skip:
-            return skip
-        extra = {"Metadata": {name: value for name, value in source.items() if value}}
-        for header, argument in KEPT_HEADERS:
-            if response.getheader(header):
-                extra[argument] = response.getheader(header)
-        reader = Verifier(response, length, message.get("ArtifactSha256"), deadline)
-        # Conditional write (PutObject or CompleteMultipartUpload, see handler): S3 refuses it
-        # if another copy wrote the key since HeadObject; the message is then retried.
-        conditions[bucket, key] = {"If-Match": held["ETag"]} if held else {"If-None-Match": "*"}
-        if length <= REWRITE_MAX_BYTES:
-            store_small(s3, reader, bucket, key, extra, env)
-        else:
-            stream(s3, reader, bucket, key, length, extra)
-        return {"outcome": "copied", "bytes": reader.count}
+        return store(connection.getresponse(), message, key, warm, deadline)
     finally:
-        conditions.pop((bucket, key), None)
         connection.close()
+
+
+def store(response, message: dict, key: str, warm: CopyContext, deadline: float) -> dict:
+    """Write the source's answer to the key with a conditional write, unless the key holds it."""
+    length = content_length(response, message.get("ArtifactSize"))
+    source = {name: response.getheader(header, "") for name, header in SOURCE_METADATA}
+    bucket = warm.settings["TARGET_BUCKET"]
+    held = target_object(warm.s3, bucket, key)
+    skip = already_held(held, source)
+    if skip:
+        return skip
+    extra = {"Metadata": {name: value for name, value in source.items() if value}}
+    for header, argument in KEPT_HEADERS:
+        if response.getheader(header):
+            extra[argument] = response.getheader(header)
+    reader = Verifier(response, length, message.get("ArtifactSha256"), deadline)
+    try:
+        # S3 refuses the write (412) if another copy wrote the key since HeadObject.
+        with warm.final_write_condition(bucket, key, held):
+            if length <= REWRITE_MAX_BYTES:
+                store_small(warm, reader, key, extra)
+            else:
+                stream(warm.s3, reader, bucket, key, length, extra)
+    except ClientError as err:
+        if err.response.get("Error", {}).get("Code") != "PreconditionFailed":
+            raise
+        return refused_write(warm, bucket, key, source)
+    return {"outcome": "copied", "bytes": reader.count}
+
+
+def refused_write(warm: CopyContext, bucket: str, key: str, source: dict) -> dict:
+    """After a 412, done if the key now holds this source (a retried write that had succeeded,
+    or the same message copied elsewhere meanwhile); otherwise CopyError, and SQS retries."""
+    stored = (target_object(warm.s3, bucket, key) or {}).get("Metadata", {}).get("source-etag")
+    if source["source-etag"] and stored == source["source-etag"]:
+        return {"outcome": "duplicate", "reason": "a refused (412) write found this source stored"}
+    raise CopyError("PreconditionFailed: the key changed since it was checked; retried later")
 
 
 def content_length(response, size: int | None) -> int:
@@ -476,9 +536,10 @@ class Verifier:
             raise CopyError(f"sha256 {self.hash.hexdigest()} is not ArtifactSha256")
 
 
-def store_small(s3, reader: Verifier, bucket: str, key: str, extra: dict, env: dict) -> None:
+def store_small(warm: CopyContext, reader: Verifier, key: str, extra: dict) -> None:
     """Read a small artifact whole (verified), rewrite it if it is a template, and put it."""
     body = reader.read()
+    env = warm.settings
     rewritten = rewrite_template(
         key,
         body,
@@ -487,7 +548,8 @@ def store_small(s3, reader: Verifier, bucket: str, key: str, extra: dict, env: d
         env["DISTRIBUTION_REGION"],
         env["AWS_REGION"],
     )
-    s3.put_object(Bucket=bucket, Key=key, Body=body if rewritten is None else rewritten, **extra)
+    body = body if rewritten is None else rewritten
+    warm.s3.put_object(Bucket=env["TARGET_BUCKET"], Key=key, Body=body, **extra)
 
 
 def stream(s3, reader: Verifier, bucket: str, key: str, length: int, extra: dict) -> None:
@@ -502,4 +564,15 @@ def stream(s3, reader: Verifier, bucket: str, key: str, length: int, extra: dict
         max_in_memory_upload_chunks=in_flight,
     )
     with TransferManager(s3, config) as manager:
-        manager.upload(reader, bucket, key, extra_args=extra).result()
+        upload = manager.upload(reader, bucket, key, extra_args=extra, subscribers=[Sized(length)])
+        upload.result()
+
+
+class Sized(BaseSubscriber):
+    """Gives s3transfer the length, so it starts the upload before it reads the first part."""
+
+    def __init__(self, length: int):
+        self.length = length
+
+    def on_queued(self, future, **kwargs) -> None:
+        future.meta.provide_transfer_size(self.length)

@@ -17,7 +17,7 @@ def test_batch_is_copied_concurrently_by_a_bounded_pool(
 ):
     # GIVEN more records than the pool has workers, each source holding its answer at a gate
     gate = threading.Event()
-    count = copy_files.POOL + 4
+    count = copy_files.BATCH_SIZE + 4
     bodies = [
         {
             "ArtifactUrl": source.add(DISTRIBUTION, f"a{i}", Artifact(body=b"%d" % i, gate=gate)),
@@ -32,14 +32,14 @@ def test_batch_is_copied_concurrently_by_a_bounded_pool(
     # WHEN the batch is handled
     worker.start()
     deadline = time.monotonic() + 10
-    while source.state.in_flight < copy_files.POOL and time.monotonic() < deadline:
+    while source.state.in_flight < copy_files.BATCH_SIZE and time.monotonic() < deadline:
         time.sleep(0.01)
     time.sleep(0.2)  # room for any GET beyond the pool's bound to arrive
     in_flight_at_gate = source.state.in_flight
     gate.set()
     worker.join(timeout=30)
-    # THEN exactly POOL downloads were in flight at once, never more, and all were copied
-    assert in_flight_at_gate == source.state.max_in_flight == copy_files.POOL
+    # THEN exactly BATCH_SIZE downloads were in flight at once, never more, and all were copied
+    assert in_flight_at_gate == source.state.max_in_flight == copy_files.BATCH_SIZE
     assert results == [{"batchItemFailures": []}]
     assert sorted(buckets.keys()) == sorted(f"batch/a{i}" for i in range(count))
     capsys.readouterr()
