@@ -18,10 +18,8 @@ import json
 import math
 import os
 import re
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from contextlib import contextmanager
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
@@ -159,7 +157,7 @@ class CopyError(Exception):
 def handler(event, context):
     """Copy the batch's artifacts concurrently; report every record not stored and verified."""
     records = sqs_records(event)
-    warm = CopyContext.of_environment()
+    warm = CopyContext.current()
     deadline = deadline_of(context)
     failures = []
     groups = same_key_groups(records)
@@ -232,8 +230,7 @@ class CopyContext:
     alive); Lambda runs one invocation at a time in an environment, whose records share it.
     """
 
-    _current = None
-    _lock = threading.Lock()
+    _kept = None  # the context this environment keeps
 
     def __init__(self, built_from: tuple):
         self.built_from = built_from
@@ -242,23 +239,16 @@ class CopyContext:
         self.s3 = target_client(self.conditions)
 
     @classmethod
-    def of_environment(cls) -> "CopyContext":
-        """The environment's context, built anew when a variable it was built from has changed."""
-        built_from = tuple(os.environ.get(name) for name in BUILT_FROM)
-        with cls._lock:
-            if cls._current is None or cls._current.built_from != built_from:
-                cls._current = cls(built_from)
-            return cls._current
+    def current(cls) -> "CopyContext":
+        """The environment's context, built anew when a variable it was built from has changed.
 
-    @contextmanager
-    def final_write_condition(self, bucket: str, key: str, held: dict | None):
-        """Within the block, S3 refuses (412) the key's final write if it changed since `held`."""
-        condition = {"If-Match": held["ETag"]} if held else {"If-None-Match": "*"}
-        self.conditions[bucket, key] = condition
-        try:
-            yield
-        finally:
-            self.conditions.pop((bucket, key), None)
+        Were two invocations to race (Lambda runs one at a time), each would use the one it got.
+        """
+        built_from = tuple(os.environ.get(name) for name in BUILT_FROM)
+        current = cls._kept
+        if current is None or current.built_from != built_from:
+            current = cls._kept = cls(built_from)
+        return current
 
 
 def target_client(conditions: dict):
@@ -427,17 +417,20 @@ def store(response, message: dict, key: str, warm: CopyContext, deadline: float)
         if response.getheader(header):
             extra[argument] = response.getheader(header)
     reader = Verifier(response, length, message.get("ArtifactSha256"), deadline)
+    # Conditional write (PutObject or CompleteMultipartUpload, see target_client): S3 refuses
+    # it (412) if another copy wrote the key since HeadObject.
+    warm.conditions[bucket, key] = {"If-Match": held["ETag"]} if held else {"If-None-Match": "*"}
     try:
-        # S3 refuses the write (412) if another copy wrote the key since HeadObject.
-        with warm.final_write_condition(bucket, key, held):
-            if length <= REWRITE_MAX_BYTES:
-                store_small(warm, reader, key, extra)
-            else:
-                stream(warm.s3, reader, bucket, key, length, extra)
+        if length <= REWRITE_MAX_BYTES:
+            store_small(warm, reader, key, extra)
+        else:
+            stream(warm, reader, key, extra)
     except ClientError as err:
         if err.response.get("Error", {}).get("Code") != "PreconditionFailed":
             raise
         return refused_write(warm, bucket, key, source)
+    finally:
+        warm.conditions.pop((bucket, key), None)
     return {"outcome": "copied", "bytes": reader.count}
 
 
@@ -446,8 +439,8 @@ def refused_write(warm: CopyContext, bucket: str, key: str, source: dict) -> dic
     or the same message copied elsewhere meanwhile); otherwise CopyError, and SQS retries."""
     stored = (target_object(warm.s3, bucket, key) or {}).get("Metadata", {}).get("source-etag")
     if source["source-etag"] and stored == source["source-etag"]:
-        return {"outcome": "duplicate", "reason": "a refused (412) write found this source stored"}
-    raise CopyError("PreconditionFailed: the key changed since it was checked; retried later")
+        return {"outcome": "duplicate", "reason": "write refused (412); the key holds this source"}
+    raise CopyError("PreconditionFailed: the key changed since it was checked")
 
 
 def content_length(response, size: int | None) -> int:
@@ -548,13 +541,14 @@ def store_small(warm: CopyContext, reader: Verifier, key: str, extra: dict) -> N
         env["DISTRIBUTION_REGION"],
         env["AWS_REGION"],
     )
-    body = body if rewritten is None else rewritten
-    warm.s3.put_object(Bucket=env["TARGET_BUCKET"], Key=key, Body=body, **extra)
+    warm.s3.put_object(
+        Bucket=env["TARGET_BUCKET"], Key=key, Body=body if rewritten is None else rewritten, **extra
+    )
 
 
-def stream(s3, reader: Verifier, bucket: str, key: str, length: int, extra: dict) -> None:
-    """Multipart-upload the verifying reader with parts sized for the length (see PART_BUDGET)."""
-    part = max(MIN_PART, -(-length // (MAX_PARTS * MIB)) * MIB)
+def stream(warm: CopyContext, reader: Verifier, key: str, extra: dict) -> None:
+    """Multipart-upload the verifying reader with parts sized for its length (see PART_BUDGET)."""
+    part = max(MIN_PART, -(-reader.length // (MAX_PARTS * MIB)) * MIB)
     in_flight = max(1, PART_BUDGET // part)
     config = TransferConfig(
         multipart_threshold=part,
@@ -563,16 +557,13 @@ def stream(s3, reader: Verifier, bucket: str, key: str, length: int, extra: dict
         max_submission_concurrency=1,
         max_in_memory_upload_chunks=in_flight,
     )
-    with TransferManager(s3, config) as manager:
-        upload = manager.upload(reader, bucket, key, extra_args=extra, subscribers=[Sized(length)])
-        upload.result()
+    bucket = warm.settings["TARGET_BUCKET"]
+    with TransferManager(warm.s3, config) as manager:
+        manager.upload(reader, bucket, key, extra_args=extra, subscribers=[Sized()]).result()
 
 
 class Sized(BaseSubscriber):
-    """Gives s3transfer the length, so it starts the upload before it reads the first part."""
-
-    def __init__(self, length: int):
-        self.length = length
+    """Tells s3transfer the reader's length: it starts the upload before reading the first part."""
 
     def on_queued(self, future, **kwargs) -> None:
-        future.meta.provide_transfer_size(self.length)
+        future.meta.provide_transfer_size(future.meta.call_args.fileobj.length)
