@@ -398,17 +398,19 @@ def transfer(message: dict, warm: CopyContext, deadline: float) -> dict:
     connection = kind(host, port, timeout=READ_TIMEOUT)
     try:
         connection.request("GET", target)
-        return store(connection.getresponse(), message, key, warm, deadline)
+        return store(connection, message, key, warm, deadline)
     finally:
         connection.close()
 
 
-def store(response, message: dict, key: str, warm: CopyContext, deadline: float) -> dict:
+def store(connection, message: dict, key: str, warm: CopyContext, deadline: float) -> dict:
     """Write the source's answer to the key with a conditional write, unless the key holds it."""
+    bucket = warm.settings["TARGET_BUCKET"]
+    # While the source prepares its answer, one round trip to see what the target holds.
+    held = target_object(warm.s3, bucket, key)
+    response = connection.getresponse()
     length = content_length(response, message.get("ArtifactSize"))
     source = {name: response.getheader(header, "") for name, header in SOURCE_METADATA}
-    bucket = warm.settings["TARGET_BUCKET"]
-    held = target_object(warm.s3, bucket, key)
     skip = already_held(held, source)
     if skip:
         return skip
@@ -439,7 +441,7 @@ def refused_write(warm: CopyContext, bucket: str, key: str, source: dict) -> dic
     or the same message copied elsewhere meanwhile); otherwise CopyError, and SQS retries."""
     stored = (target_object(warm.s3, bucket, key) or {}).get("Metadata", {}).get("source-etag")
     if source["source-etag"] and stored == source["source-etag"]:
-        return {"outcome": "duplicate", "reason": "write refused (412); the key holds this source"}
+        return {"outcome": "duplicate", "reason": "write refused (412): key holds this source"}
     raise CopyError("PreconditionFailed: the key changed since it was checked")
 
 
