@@ -8,8 +8,11 @@ Artifacts up to REWRITE_MAX_BYTES are read whole, verified, offered to rewrite_t
 rewrites CloudFormation templates) and put in one request.
 The source's ETag and Last-Modified are stored as metadata: a duplicate message or an older
 source is acknowledged without writing, and the final write is conditional on what HeadObject
-saw. Records that do not end stored and verified are reported in batchItemFailures, so SQS
-retries them and the dead-letter queue keeps them; every record gets one JSON log line.
+saw; when S3 refuses it (412), the record is done only if the key then holds this source (as
+after a write whose reply was lost). Records that do not end stored and verified are reported in
+batchItemFailures, so SQS retries them and the dead-letter queue keeps them; every record gets
+one JSON log line. Settings and the S3 client live in a CopyContext that a warm Lambda
+environment keeps between invocations.
 """
 
 import hashlib
@@ -235,7 +238,9 @@ class CopyContext:
     def __init__(self, built_from: tuple):
         self.built_from = built_from
         self.settings = settings()
-        self.conditions = {}  # (bucket, key) -> the If-Match / If-None-Match of its final write
+        # (bucket, key) -> the If-Match / If-None-Match of its final write. Records run at once,
+        # but those of one key in turn (same_key_groups): no two copies share an entry.
+        self.conditions = {}
         self.s3 = target_client(self.conditions)
 
     @classmethod
@@ -390,8 +395,8 @@ def safe_key(key: str) -> str:
 
 def transfer(message: dict, warm: CopyContext, deadline: float) -> dict:
     """Download the artifact and store it, unless the target holds it or a newer one already."""
-    bucket = warm.settings["DISTRIBUTION_BUCKET"]
-    https, host, port, target = allowed_source(message["ArtifactUrl"], bucket)
+    distribution = warm.settings["DISTRIBUTION_BUCKET"]
+    https, host, port, target = allowed_source(message["ArtifactUrl"], distribution)
     key = safe_key(message["ArtifactKey"])
     check_time(deadline)
     kind = http.client.HTTPSConnection if https else http.client.HTTPConnection
