@@ -1,4 +1,4 @@
-"""Benchmarks of the consumer (issue 6): `python -m benchmarks`, or `tox -e bench`.
+"""Benchmarks of the consumer: `python -m benchmarks`, or `tox -e bench`.
 
 Not part of the test suite: nothing here asserts a wall-clock time. Modules:
 - `source`: the deterministic artifact bytes, shared by the endpoint and the runner;

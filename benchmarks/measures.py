@@ -1,4 +1,4 @@
-"""The measurements of issue 6, each returning rows of the table (see `report.Row`)."""
+"""The measurements, each returning rows of the table (see `report.Row`)."""
 
 from __future__ import annotations
 
@@ -24,15 +24,18 @@ from tests.support.handlers import FUNCTIONS, inlined_code
 
 MIB = 1 << 20
 KIB = 1 << 10
+# Row 1 targets, handler / upload_fileobj from memory: at 16 MiB the fixed costs of a copy (the
+# source GET, HeadObject, the first part's download before any upload) weigh most.
+THROUGHPUT_TARGETS = {16 * MIB: 0.95, 256 * MIB: 0.9, 1024 * MIB: 0.9}
 
 
 @dataclass
 class Settings:
-    """What to measure; the defaults are the issue's table."""
+    """What to measure; the defaults give the full table."""
 
     sizes: tuple[int, ...] = (16 * MIB, 256 * MIB, 1024 * MIB)
     naive_sizes: tuple[int, ...] = (16 * MIB, 32 * MIB, 64 * MIB)
-    naive_chunk: int = 16 * KIB  # 64 MiB then takes about the 124 s the issue measured
+    naive_chunk: int = 16 * KIB  # 64 MiB then takes minutes, as the original function did
     naive_timeout: float = 300.0
     repeat: int = 5
     batch: int = 10
@@ -223,7 +226,7 @@ def throughput_and_memory(copies: Copies, settings: Settings, log) -> tuple[list
                 f"reference {[round(rate(size, r)) for r in refs]}"
             )
         ratio = rate(size, run) / rate(size, ref)
-        gated = size >= 256 * MIB
+        target = THROUGHPUT_TARGETS.get(size)
         rows1.append(
             Row(
                 "1",
@@ -231,8 +234,8 @@ def throughput_and_memory(copies: Copies, settings: Settings, log) -> tuple[list
                 f"{rate(size, run):.0f} MiB/s",
                 f"{rate(size, ref):.0f} MiB/s",
                 f"{ratio:.3f}",
-                ">= 0.9 x" if gated else "(info)",
-                verdict(ratio >= 0.9) if gated else "info",
+                f">= {target} x" if target else "(info)",
+                verdict(ratio >= target) if target else "info",
                 note=cpu_note(run, ref),
             )
         )

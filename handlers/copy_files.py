@@ -8,8 +8,11 @@ Artifacts up to REWRITE_MAX_BYTES are read whole, verified, offered to rewrite_t
 rewrites CloudFormation templates) and put in one request.
 The source's ETag and Last-Modified are stored as metadata: a duplicate message or an older
 source is acknowledged without writing, and the final write is conditional on what HeadObject
-saw. Records that do not end stored and verified are reported in batchItemFailures, so SQS
-retries them and the dead-letter queue keeps them; every record gets one JSON log line.
+saw; when S3 refuses it (412), the record is done only if the key then holds this source (as
+after a write whose reply was lost). Records that do not end stored and verified are reported in
+batchItemFailures, so SQS retries them and the dead-letter queue keeps them; every record gets
+one JSON log line. Settings and the S3 client live in a CopyContext that a warm Lambda
+environment keeps between invocations.
 """
 
 import hashlib
@@ -28,16 +31,19 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from s3transfer.manager import TransferConfig, TransferManager  # boto3's transfer layer
+from s3transfer.subscribers import BaseSubscriber
 
 # Keep their names when inlined (the minifier renames every other global); tests use them.
 __all__ = [
     "BATCH_SIZE",
-    "MARGIN",
+    "DEADLINE_MARGIN",
+    "READ_TIMEOUT",
     "REWRITE_MAX_BYTES",
-    "TIMEOUT",
     "allowed_source",
     "handler",
+    "parse",
     "rewrite_template",
+    "same_key_groups",
 ]
 
 # CloudFormation templates among the artifacts name the distribution bucket; the consumer's copy
@@ -130,9 +136,9 @@ MAX_PARTS = 10_000  # S3's limit on the parts of one multipart upload
 # BATCH_SIZE uploads at once: 10 x 40 MiB plus ~50 MiB of interpreter and boto3 fit in 1024 MiB.
 # Measured (`tox -e bench`): +59 MiB peak RSS at 256 MiB and at 1 GiB, at the reference's speed.
 PART_BUDGET = 24 * MIB
-BATCH_SIZE = 10  # records copied at once: a whole batch (the event source mapping's BatchSize)
-TIMEOUT = 30  # seconds to connect to the source, and for each read from it
-MARGIN = 2 * TIMEOUT  # seconds kept back before Lambda's timeout: a blocked read, then aborting
+BATCH_SIZE = 10  # records per invocation (the event source mapping's BatchSize), copied at once
+READ_TIMEOUT = 30  # seconds to connect to the source, and for each read from the source or S3
+DEADLINE_MARGIN = 2 * READ_TIMEOUT  # kept before Lambda's timeout: a blocked read, then aborting
 SETTINGS = ("TARGET_BUCKET", "DISTRIBUTION_BUCKET", "DISTRIBUTION_REGION", "AWS_REGION")
 REGION = r"[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}"  # the DistributionRegion parameter's pattern
 # AWS partitions as botocore's partitions.json defines them (kept here: a Lambda runtime's bundled
@@ -169,15 +175,12 @@ class CopyError(Exception):
 def handler(event, context):
     """Copy the batch's artifacts concurrently; report every record not stored and verified."""
     records = sqs_records(event)
-    env = settings()
-    s3, conditions = target_client()
+    warm = CopyContext.current()
     deadline = deadline_of(context)
     failures = []
     groups = same_key_groups(records)
     with ThreadPoolExecutor(max_workers=max(1, min(BATCH_SIZE, len(groups)))) as pool:
-        futures = [
-            pool.submit(copy_group, group, s3, env, conditions, deadline) for group in groups
-        ]
+        futures = [pool.submit(copy_group, group, warm, deadline) for group in groups]
         for future in as_completed(futures):
             for entry in future.result():
                 print(json.dumps(entry))
@@ -202,9 +205,9 @@ def same_key_groups(records: list) -> list:
     return list(groups.values())
 
 
-def copy_group(group: list, s3, env: dict, conditions: dict, deadline: float) -> list:
+def copy_group(group: list, warm: "CopyContext", deadline: float) -> list:
     """Log entries of the group's records, copied one after another."""
-    return [copy_record(record, s3, env, conditions, deadline) for record in group]
+    return [copy_record(record, warm, deadline) for record in group]
 
 
 def deadline_of(context) -> float:
@@ -213,7 +216,7 @@ def deadline_of(context) -> float:
     A copy cut short fails alone and is retried; a function timeout would fail the whole batch.
     """
     remaining = getattr(context, "get_remaining_time_in_millis", None)
-    return time.monotonic() + remaining() / 1000 - MARGIN if remaining else math.inf
+    return time.monotonic() + remaining() / 1000 - DEADLINE_MARGIN if remaining else math.inf
 
 
 def check_time(deadline: float) -> None:
@@ -233,16 +236,50 @@ def check_addressed_here(record: dict, env: dict) -> None:
             raise CopyError(f"addressed to {name} {value}, not this consumer: not copied")
 
 
-def target_client() -> tuple:
+# What a copy context is built from; when one of them changes, the next invocation builds anew.
+# Credentials stay with boto3's default session, which keeps (and refreshes) them as before.
+BUILT_FROM = (*SETTINGS, "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3")
+
+
+class CopyContext:
+    """What a warm Lambda environment keeps between invocations: settings, S3 client, conditions.
+
+    Built on the first invocation (a client costs milliseconds and its connections are kept
+    alive); Lambda runs one invocation at a time in an environment, whose records share it.
+    """
+
+    _kept = None  # the context this environment keeps
+
+    def __init__(self, built_from: tuple):
+        self.built_from = built_from
+        self.settings = settings()
+        # (bucket, key) -> the If-Match / If-None-Match of its final write. Records run at once,
+        # but those of one key in turn (same_key_groups): no two copies share an entry.
+        self.conditions = {}
+        self.s3 = target_client(self.conditions)
+
+    @classmethod
+    def current(cls) -> "CopyContext":
+        """The environment's context, built anew when a variable it was built from has changed.
+
+        Were two invocations to race (Lambda runs one at a time), each would use the one it got.
+        """
+        built_from = tuple(os.environ.get(name) for name in BUILT_FROM)
+        current = cls._kept
+        if current is None or current.built_from != built_from:
+            current = cls._kept = cls(built_from)
+        return current
+
+
+def target_client(conditions: dict):
     """An S3 client whose final writes carry the condition registered for their (bucket, key)."""
     config = Config(
         max_pool_connections=BATCH_SIZE * 6,
         connect_timeout=10,
-        read_timeout=TIMEOUT,  # a stuck S3 call must fit in MARGIN, like a stuck source read
+        read_timeout=READ_TIMEOUT,  # a stuck S3 call fits in DEADLINE_MARGIN, like a source read
         retries={"mode": "standard", "max_attempts": 3},
     )
     s3 = boto3.client("s3", config=config)
-    conditions = {}  # (bucket, key) -> the If-Match / If-None-Match headers of its final write
 
     def find_condition(params: dict, context: dict, **_) -> None:
         context["conditional_write"] = conditions.get((params["Bucket"], params["Key"]), {})
@@ -256,7 +293,7 @@ def target_client() -> tuple:
     for operation in ("PutObject", "CompleteMultipartUpload"):
         s3.meta.events.register(f"before-parameter-build.s3.{operation}", find_condition)
         s3.meta.events.register(f"before-sign.s3.{operation}", add_condition)
-    return s3, conditions
+    return s3
 
 
 def sqs_records(event) -> list:
@@ -278,15 +315,15 @@ def settings() -> dict:
     return {name: os.environ[name] for name in SETTINGS}
 
 
-def copy_record(record: dict, s3, env: dict, conditions: dict, deadline: float) -> dict:
+def copy_record(record: dict, warm: CopyContext, deadline: float) -> dict:
     """Copy one record's artifact; returns its log entry (outcome, key, bytes, seconds, reason)."""
     entry = {"outcome": "failed", "messageId": record["messageId"], "key": None, "bytes": 0}
     start = time.monotonic()
     try:
         message = parse(record.get("body"))
         entry["key"] = message["ArtifactKey"]
-        check_addressed_here(record, env)
-        entry.update(transfer(message, s3, env, conditions, deadline))
+        check_addressed_here(record, warm.settings)
+        entry.update(transfer(message, warm, deadline))
     except Exception as err:  # one record's failure must never fail the others
         reason = str(err) if isinstance(err, CopyError) else f"{type(err).__name__}: {err}"
         entry["reason"] = re.sub(r"\?\S*", "?...", reason)  # a query string is a credential
@@ -313,12 +350,12 @@ def parse(body) -> dict:
     return message
 
 
-def allowed_source(url: str, bucket: str, region: str | None = None) -> tuple:
-    """(https, host, port, path?query) of a URL into the distribution bucket; else CopyError.
+def allowed_source(url: str, bucket: str, region: str) -> tuple:
+    """(https, host, port, path?query) of a URL into `bucket` of the distributor's `region`.
 
-    `region` is the distributor's (DISTRIBUTION_REGION when None): see s3_endpoints.
+    Anything else raises CopyError; see s3_endpoints for the hosts a region allows.
     """
-    hosts = s3_endpoints(os.environ.get("DISTRIBUTION_REGION", "") if region is None else region)
+    hosts = s3_endpoints(region)
     try:
         parts = urlsplit(url)
         port = parts.port or DEFAULT_PORTS.get(parts.scheme)
@@ -391,38 +428,61 @@ def safe_key(key: str) -> str:
     return key
 
 
-def transfer(message: dict, s3, env: dict, conditions: dict, deadline: float) -> dict:
+def transfer(message: dict, warm: CopyContext, deadline: float) -> dict:
     """Download the artifact and store it, unless the target holds it or a newer one already."""
-    https, host, port, target = allowed_source(message["ArtifactUrl"], env["DISTRIBUTION_BUCKET"])
-    key, bucket = safe_key(message["ArtifactKey"]), env["TARGET_BUCKET"]
+    bucket, region = warm.settings["DISTRIBUTION_BUCKET"], warm.settings["DISTRIBUTION_REGION"]
+    https, host, port, target = allowed_source(message["ArtifactUrl"], bucket, region)
+    key = safe_key(message["ArtifactKey"])
     check_time(deadline)
     kind = http.client.HTTPSConnection if https else http.client.HTTPConnection
-    connection = kind(host, port, timeout=TIMEOUT)
+    connection = kind(host, port, timeout=READ_TIMEOUT)
     try:
         connection.request("GET", target)
-        response = connection.getresponse()
-        length = content_length(response, message.get("ArtifactSize"))
-        source = {name: response.getheader(header, "") for name, header in SOURCE_METADATA}
-        held = target_object(s3, bucket, key)
-        skip = already_held(held, source)
-        if skip:
-            return skip
-        extra = {"Metadata": {name: value for name, value in source.items() if value}}
-        for header, argument in KEPT_HEADERS:
-            if response.getheader(header):
-                extra[argument] = response.getheader(header)
-        reader = Verifier(response, length, message.get("ArtifactSha256"), deadline)
-        # Conditional write (PutObject or CompleteMultipartUpload, see handler): S3 refuses it
-        # if another copy wrote the key since HeadObject; the message is then retried.
-        conditions[bucket, key] = {"If-Match": held["ETag"]} if held else {"If-None-Match": "*"}
-        if length <= REWRITE_MAX_BYTES:
-            store_small(s3, reader, bucket, key, extra, env)
-        else:
-            stream(s3, reader, bucket, key, length, extra)
-        return {"outcome": "copied", "bytes": reader.count}
+        return store(connection, message, key, warm, deadline)
     finally:
-        conditions.pop((bucket, key), None)
         connection.close()
+
+
+def store(connection, message: dict, key: str, warm: CopyContext, deadline: float) -> dict:
+    """Write the source's answer to the key with a conditional write, unless the key holds it."""
+    bucket = warm.settings["TARGET_BUCKET"]
+    # While the source prepares its answer, one round trip to see what the target holds.
+    held = target_object(warm.s3, bucket, key)
+    response = connection.getresponse()
+    length = content_length(response, message.get("ArtifactSize"))
+    source = {name: response.getheader(header, "") for name, header in SOURCE_METADATA}
+    skip = already_held(held, source)
+    if skip:
+        return skip
+    extra = {"Metadata": {name: value for name, value in source.items() if value}}
+    for header, argument in KEPT_HEADERS:
+        if response.getheader(header):
+            extra[argument] = response.getheader(header)
+    reader = Verifier(response, length, message.get("ArtifactSha256"), deadline)
+    # Conditional write (PutObject or CompleteMultipartUpload, see target_client): S3 refuses
+    # it (412) if another copy wrote the key since HeadObject.
+    warm.conditions[bucket, key] = {"If-Match": held["ETag"]} if held else {"If-None-Match": "*"}
+    try:
+        if length <= REWRITE_MAX_BYTES:
+            store_small(warm, reader, key, extra)
+        else:
+            stream(warm, reader, key, extra)
+    except ClientError as err:
+        if err.response.get("Error", {}).get("Code") != "PreconditionFailed":
+            raise
+        return refused_write(warm, bucket, key, source)
+    finally:
+        warm.conditions.pop((bucket, key), None)
+    return {"outcome": "copied", "bytes": reader.count}
+
+
+def refused_write(warm: CopyContext, bucket: str, key: str, source: dict) -> dict:
+    """After a 412, done if the key now holds this source (a retried write that had succeeded,
+    or the same message copied elsewhere meanwhile); otherwise CopyError, and SQS retries."""
+    stored = (target_object(warm.s3, bucket, key) or {}).get("Metadata", {}).get("source-etag")
+    if source["source-etag"] and stored == source["source-etag"]:
+        return {"outcome": "duplicate", "reason": "write refused (412): key holds this source"}
+    raise CopyError("PreconditionFailed: the key changed since it was checked")
 
 
 def content_length(response, size: int | None) -> int:
@@ -511,9 +571,10 @@ class Verifier:
             raise CopyError(f"sha256 {self.hash.hexdigest()} is not ArtifactSha256")
 
 
-def store_small(s3, reader: Verifier, bucket: str, key: str, extra: dict, env: dict) -> None:
+def store_small(warm: CopyContext, reader: Verifier, key: str, extra: dict) -> None:
     """Read a small artifact whole (verified), rewrite it if it is a template, and put it."""
     body = reader.read()
+    env = warm.settings
     rewritten = rewrite_template(
         key,
         body,
@@ -522,12 +583,14 @@ def store_small(s3, reader: Verifier, bucket: str, key: str, extra: dict, env: d
         env["DISTRIBUTION_REGION"],
         env["AWS_REGION"],
     )
-    s3.put_object(Bucket=bucket, Key=key, Body=body if rewritten is None else rewritten, **extra)
+    warm.s3.put_object(
+        Bucket=env["TARGET_BUCKET"], Key=key, Body=body if rewritten is None else rewritten, **extra
+    )
 
 
-def stream(s3, reader: Verifier, bucket: str, key: str, length: int, extra: dict) -> None:
-    """Multipart-upload the verifying reader with parts sized for the length (see PART_BUDGET)."""
-    part = max(MIN_PART, -(-length // (MAX_PARTS * MIB)) * MIB)
+def stream(warm: CopyContext, reader: Verifier, key: str, extra: dict) -> None:
+    """Multipart-upload the verifying reader with parts sized for its length (see PART_BUDGET)."""
+    part = max(MIN_PART, -(-reader.length // (MAX_PARTS * MIB)) * MIB)
     in_flight = max(1, PART_BUDGET // part)
     config = TransferConfig(
         multipart_threshold=part,
@@ -536,5 +599,13 @@ def stream(s3, reader: Verifier, bucket: str, key: str, length: int, extra: dict
         max_submission_concurrency=1,
         max_in_memory_upload_chunks=in_flight,
     )
-    with TransferManager(s3, config) as manager:
-        manager.upload(reader, bucket, key, extra_args=extra).result()
+    bucket = warm.settings["TARGET_BUCKET"]
+    with TransferManager(warm.s3, config) as manager:
+        manager.upload(reader, bucket, key, extra_args=extra, subscribers=[Sized()]).result()
+
+
+class Sized(BaseSubscriber):
+    """Tells s3transfer the reader's length: it starts the upload before reading the first part."""
+
+    def on_queued(self, future, **kwargs) -> None:
+        future.meta.provide_transfer_size(future.meta.call_args.fileobj.length)

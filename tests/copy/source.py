@@ -3,7 +3,9 @@
 The copy function only downloads from the distribution bucket on S3 or, path style, from the S3
 endpoint boto3 itself uses (AWS_ENDPOINT_URL_S3). So the faulty source has to *be* that endpoint:
 this server answers GETs of scripted keys itself (truncated, wrong, slow, erroring, generated on
-the fly) and forwards every other request, byte for byte, to the moto server behind it.
+the fly) and forwards every other request, byte for byte, to the moto server behind it. A
+scripted write can lose its reply: forwarded to moto, which applies it, then the connection closes
+without an answer, as when a network drops S3's reply.
 """
 
 from __future__ import annotations
@@ -19,6 +21,22 @@ from urllib.parse import quote, urlsplit
 
 BLOCK = 1024 * 1024
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection"}
+
+
+@dataclass
+class LostReply:
+    """A write whose reply is lost once: moto applies it, the client sees the connection close."""
+
+    method: str  # PUT: PutObject; POST with an uploadId: CompleteMultipartUpload
+    path: str
+    retry_status: int | None = None  # answer the retry with this S3 error instead of moto's
+    lost: int = 0  # replies dropped so far (at most one)
+    refused: int = 0  # retries answered with retry_status (at most one)
+
+    def matches(self, method: str, target: str) -> bool:
+        parts = urlsplit(target)
+        multipart = "uploadId=" in parts.query
+        return (method, parts.path) == (self.method, self.path) and multipart == (method == "POST")
 
 
 @dataclass
@@ -56,6 +74,9 @@ class SourceState:
         self.in_flight = 0
         self.max_in_flight = 0
         self.sent: dict[str, int] = {}  # path -> body bytes a trickling artifact got out
+        self.lost_replies: list[LostReply] = []
+        self.peers: list[tuple[str, str, int]] = []  # (method, path, client port) of each request
+        self.answers: list[tuple[str, str, int]] = []  # (method, path, status) of forwarded ones
 
     def enter(self) -> None:
         with self.lock:
@@ -65,6 +86,10 @@ class SourceState:
     def leave(self) -> None:
         with self.lock:
             self.in_flight -= 1
+
+    def lost_reply(self, method: str, target: str) -> LostReply | None:
+        """The scripted lost reply of this request, if any."""
+        return next((lost for lost in self.lost_replies if lost.matches(method, target)), None)
 
 
 class SourceHandler(BaseHTTPRequestHandler):
@@ -80,6 +105,7 @@ class SourceHandler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         self.state.requests.append((self.command, self.path))
         self.state.headers.append((self.command, self.path, dict(self.headers)))
+        self.state.peers.append((self.command, self.path, self.client_address[1]))
         artifact = self.state.artifacts.get(path)
         if artifact is not None and self.command == "GET":
             self.state.enter()
@@ -139,6 +165,28 @@ class SourceHandler(BaseHTTPRequestHandler):
     def _forward(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
+        lost = self.state.lost_reply(self.command, self.path)
+        if lost and lost.lost and lost.retry_status and not lost.refused:
+            lost.refused += 1
+            return self._s3_error(lost.retry_status, "PreconditionFailed")
+        status, reason, answer_headers, payload = self._ask_moto(body)
+        self.state.answers.append((self.command, self.path, status))
+        if lost and not lost.lost:  # moto applied it; the client never hears
+            lost.lost += 1
+            self.close_connection = True
+            return None
+        self.send_response(status, reason)
+        for name, value in answer_headers:
+            if name.lower() not in HOP_BY_HOP | {"content-length"}:
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(payload)
+        return None
+
+    def _ask_moto(self, body: bytes | None) -> tuple:
+        """Forward this request to moto; returns its status, reason, headers and body."""
         headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
         upstream = http.client.HTTPConnection(
             self.state.upstream.hostname, self.state.upstream.port, timeout=60
@@ -146,17 +194,17 @@ class SourceHandler(BaseHTTPRequestHandler):
         try:
             upstream.request(self.command, self.path, body=body, headers=headers)
             answer = upstream.getresponse()
-            payload = answer.read()
+            return answer.status, answer.reason, answer.getheaders(), answer.read()
         finally:
             upstream.close()
-        self.send_response(answer.status, answer.reason)
-        for name, value in answer.getheaders():
-            if name.lower() not in HOP_BY_HOP | {"content-length"}:
-                self.send_header(name, value)
-        self.send_header("Content-Length", str(len(payload)))
+
+    def _s3_error(self, status: int, code: str) -> None:
+        body = f"<?xml version='1.0' encoding='UTF-8'?><Error><Code>{code}</Code></Error>".encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/xml")
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(payload)
+        self.wfile.write(body)
 
 
 class Source:
@@ -171,6 +219,13 @@ class Source:
         path = f"/{bucket}/{quote(key, safe='/~')}"
         self.state.artifacts[path] = artifact
         return f"{self.endpoint}{path}?X-Amz-Credential=AKIAEXAMPLE&X-Amz-Signature=s3cr3t"
+
+    def lose_reply(self, operation: str, bucket: str, key: str, retry_status: int | None = None):
+        """Lose the reply of the next PutObject or CompleteMultipartUpload of bucket/key."""
+        method = {"PutObject": "PUT", "CompleteMultipartUpload": "POST"}[operation]
+        lost = LostReply(method, f"/{bucket}/{quote(key, safe='/~')}", retry_status)
+        self.state.lost_replies.append(lost)
+        return lost
 
 
 @contextmanager

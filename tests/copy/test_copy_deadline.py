@@ -39,7 +39,7 @@ def test_copy_still_running_near_the_timeout_fails_alone_and_is_aborted(
     timer.start()
     # WHEN the batch is handled
     try:
-        response = copy_files.handler(event, LambdaContext(copy_files.MARGIN + 1.5))
+        response = copy_files.handler(event, LambdaContext(copy_files.DEADLINE_MARGIN + 1.5))
     finally:
         timer.cancel()
         release.set()
@@ -55,7 +55,7 @@ def test_no_copy_starts_without_time_left(buckets, source, sqs_event, run, copy_
     url = source.add(DISTRIBUTION, "a.bin", Artifact(body=b"a"))
     event = sqs_event({"ArtifactUrl": url, "ArtifactKey": "a.bin"})
     # WHEN the batch is handled
-    response = copy_files.handler(event, LambdaContext(copy_files.MARGIN - 1))
+    response = copy_files.handler(event, LambdaContext(copy_files.DEADLINE_MARGIN - 1))
     # THEN the record fails with the reason, before any download
     assert failed_ids(response) == {event["Records"][0]["messageId"]}
     assert "before the function's timeout" in capsys.readouterr().out
@@ -72,7 +72,7 @@ def test_a_crawling_source_is_cut_off_at_the_deadline_not_when_it_ends(
     url = source.add(DISTRIBUTION, "crawl.bin", crawl)
     event = sqs_event({"ArtifactUrl": url, "ArtifactKey": "crawl.bin"})
     # WHEN the batch is handled
-    response = copy_files.handler(event, LambdaContext(copy_files.MARGIN + 1))
+    response = copy_files.handler(event, LambdaContext(copy_files.DEADLINE_MARGIN + 1))
     # THEN the record fails, and the copy hung up long before the source got its body out
     assert failed_ids(response) == {event["Records"][0]["messageId"]}
     assert buckets.keys() == []

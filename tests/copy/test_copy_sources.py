@@ -137,7 +137,7 @@ def test_source_timeout_fails_the_record(
     where, copy_files, buckets, source, monkeypatch, sqs_event, run
 ):
     # GIVEN a source that stalls longer than the function's timeout (shortened for the test)
-    monkeypatch.setattr(copy_files, "TIMEOUT", 0.3)
+    monkeypatch.setattr(copy_files, "READ_TIMEOUT", 0.3)
     buckets.s3.put_object(Bucket=buckets.target, Key=KEY, Body=b"good")
     stall = threading.Event()
     artifact = Artifact(body=b"x" * BLOCK, repeat=10 if where.endswith("large") else 1)

@@ -275,15 +275,6 @@ def test_a_distribution_region_that_is_no_region_name_fails_clearly(copy_files, 
         copy_files.allowed_source(f"https://s3.amazonaws.com/{B}/{KEY}", B, region)
 
 
-def test_the_region_defaults_to_distribution_region(copy_files, monkeypatch):
-    # GIVEN the function's DISTRIBUTION_REGION WHEN no region is passed THEN that one counts
-    monkeypatch.setenv("DISTRIBUTION_REGION", "cn-north-1")
-    china = f"https://s3.cn-north-1.amazonaws.com.cn/{B}/{KEY}"
-    assert copy_files.allowed_source(china, B)[1] == "s3.cn-north-1.amazonaws.com.cn"
-    with pytest.raises(Exception, match="is not allowed"):
-        copy_files.allowed_source(f"https://s3.amazonaws.com/{B}/{KEY}", B)
-
-
 def global_s3_endpoint(partition: str) -> str | None:
     """The host of the partition's global S3 endpoint in botocore's endpoint data, if it has one."""
     [data] = [p for p in botocore_data("endpoints")["partitions"] if p["partition"] == partition]
