@@ -11,8 +11,10 @@ source is acknowledged without writing, and the final write is conditional on wh
 saw; when S3 refuses it (412), the record is done only if the key then holds this source (as
 after a write whose reply was lost). Records that do not end stored and verified are reported in
 batchItemFailures, so SQS retries them and the dead-letter queue keeps them; every record gets
-one JSON log line. Settings and the S3 client live in a CopyContext that a warm Lambda
-environment keeps between invocations.
+one JSON log line. Each stored record's receipt goes to the default event bus, and a record is
+acknowledged only once EventBridge accepted it; with EMIT_METRICS=true, one Embedded Metric Format
+document per invocation adds the batch's metrics to the log. Settings and the S3 and EventBridge
+clients live in a CopyContext that a warm Lambda environment keeps between invocations.
 """
 
 import hashlib
@@ -138,7 +140,11 @@ MAX_PARTS = 10_000  # S3's limit on the parts of one multipart upload
 PART_BUDGET = 24 * MIB
 BATCH_SIZE = 10  # records per invocation (the event source mapping's BatchSize), copied at once
 READ_TIMEOUT = 30  # seconds to connect to the source, and for each read from the source or S3
-DEADLINE_MARGIN = 2 * READ_TIMEOUT  # kept before Lambda's timeout: a blocked read, then aborting
+# PutEvents gets 3 attempts of 2 s to connect and 2 s to answer, with at most 1 + 2 s of backoff
+# between them (botocore's standard retries); it answers in milliseconds when EventBridge is well.
+RECEIPT_SECONDS = 15
+# Kept before Lambda's timeout: a blocked read, then aborting, then the batch's receipts.
+DEADLINE_MARGIN = 2 * READ_TIMEOUT + RECEIPT_SECONDS
 SETTINGS = ("TARGET_BUCKET", "DISTRIBUTION_BUCKET", "DISTRIBUTION_REGION", "AWS_REGION")
 REGION = r"[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}"  # the DistributionRegion parameter's pattern
 # AWS partitions as botocore's partitions.json defines them (kept here: a Lambda runtime's bundled
@@ -166,6 +172,16 @@ KEPT_HEADERS = (
     ("Content-Disposition", "ContentDisposition"),
 )
 CHUNK = MIB  # at most this much is read between two looks at the deadline
+# A receipt: what the target holds for a key, after a record is done (ARCHITECTURE.md, Receipts).
+RECEIPT = {"Source": "build-artifact-consumer", "DetailType": "Artifact Stored"}
+RECEIPTS_PER_CALL = 10  # PutEvents' limit; 10 receipts (a key is <= 1,024 bytes) stay << 256 KB
+# The Embedded Metric Format document of an invocation: its metrics, their units, one dimension.
+METRICS = {
+    "ArtifactsStored": "Count",
+    "ArtifactsFailed": "Count",
+    "BytesCopied": "Bytes",
+    "CopyDuration": "Milliseconds",
+}
 
 
 class CopyError(Exception):
@@ -173,20 +189,83 @@ class CopyError(Exception):
 
 
 def handler(event, context):
-    """Copy the batch's artifacts concurrently; report every record not stored and verified."""
+    """Copy the batch's artifacts concurrently; report every record not stored, verified and
+    receipted."""
     records = sqs_records(event)
     warm = CopyContext.current()
     deadline = deadline_of(context)
-    failures = []
     groups = same_key_groups(records)
     with ThreadPoolExecutor(max_workers=max(1, min(BATCH_SIZE, len(groups)))) as pool:
         futures = [pool.submit(copy_group, group, warm, deadline) for group in groups]
-        for future in as_completed(futures):
-            for entry in future.result():
-                print(json.dumps(entry))
-                if entry["outcome"] == "failed":
-                    failures.append({"itemIdentifier": entry["messageId"]})
-    return {"batchItemFailures": failures}
+        entries = [entry for future in as_completed(futures) for entry in future.result()]
+    send_receipts(warm, entries)
+    for entry in entries:
+        print(json.dumps(entry))
+    if warm.metrics and entries:
+        print(json.dumps(metrics(entries, context)))
+    failed = [{"itemIdentifier": e["messageId"]} for e in entries if e["outcome"] == "failed"]
+    return {"batchItemFailures": failed}
+
+
+def send_receipts(warm: "CopyContext", entries: list) -> None:
+    """Put a receipt for each stored record on the default event bus, in calls of up to 10.
+
+    A record whose receipt is not accepted (an entry with an ErrorCode or without an EventId, or
+    the call failed) becomes failed: SQS delivers it again, and that copy, finding the key held
+    (duplicate), sends its receipt then. So every stored record has a receipt, at least once.
+    """
+    stored = [entry for entry in entries if "held" in entry]
+    bucket = warm.settings["TARGET_BUCKET"]
+    for start in range(0, len(stored), RECEIPTS_PER_CALL):
+        chunk = stored[start : start + RECEIPTS_PER_CALL]
+        receipts = [dict(RECEIPT, Detail=json.dumps(receipt(entry, bucket))) for entry in chunk]
+        try:
+            answers = warm.events.put_events(Entries=receipts)["Entries"]
+        except Exception as err:  # none of this call's receipts is known to be accepted
+            answers = [{"ErrorCode": type(err).__name__, "ErrorMessage": str(err)}] * len(chunk)
+        for index, entry in enumerate(chunk):  # PutEvents answers entry by entry, in order
+            answer = answers[index] if index < len(answers) else {}
+            if answer.get("ErrorCode") or not answer.get("EventId"):
+                entry["outcome"] = "failed"
+                error = f"{answer.get('ErrorCode')}: {answer.get('ErrorMessage')}"
+                entry["reason"] = f"stored, receipt not accepted: {error}"
+
+
+def receipt(entry: dict, bucket: str) -> dict:
+    """A receipt's detail: the record's key and outcome, and what the target holds (no URL)."""
+    held = entry.pop("held")  # size, sourceETag, versionId, and sha256 when it was verified
+    return {
+        "bucket": bucket,
+        "key": entry["key"],
+        "outcome": entry["outcome"],
+        **held,
+        "messageId": entry["messageId"],
+    }
+
+
+def metrics(entries: list, context) -> dict:
+    """The invocation's Embedded Metric Format document (CloudWatch extracts it from the log).
+
+    CopyDuration holds each record's milliseconds, so the dashboard's median and maximum are
+    per artifact; ArtifactsStored counts acknowledged records, BytesCopied the bytes written.
+    """
+    failed = sum(entry["outcome"] == "failed" for entry in entries)
+    directive = {
+        "Namespace": "BuildArtifactConsumer",
+        "Dimensions": [["FunctionName"]],
+        "Metrics": [{"Name": name, "Unit": unit} for name, unit in METRICS.items()],
+    }
+    function = getattr(context, "function_name", None) or os.environ.get(
+        "AWS_LAMBDA_FUNCTION_NAME", "unknown"
+    )
+    return {
+        "_aws": {"Timestamp": round(time.time() * 1000), "CloudWatchMetrics": [directive]},
+        "FunctionName": function,
+        "ArtifactsStored": len(entries) - failed,
+        "ArtifactsFailed": failed,
+        "BytesCopied": sum(entry["bytes"] for entry in entries),
+        "CopyDuration": [round(entry["seconds"] * 1000) for entry in entries[:100]],  # EMF: <= 100
+    }
 
 
 def same_key_groups(records: list) -> list:
@@ -236,13 +315,21 @@ def check_addressed_here(record: dict, env: dict) -> None:
             raise CopyError(f"addressed to {name} {value}, not this consumer: not copied")
 
 
+RETRIES = {"mode": "standard", "max_attempts": 3}  # botocore's standard retries, both clients
 # What a copy context is built from; when one of them changes, the next invocation builds anew.
 # Credentials stay with boto3's default session, which keeps (and refreshes) them as before.
-BUILT_FROM = (*SETTINGS, "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3")
+BUILT_FROM = (
+    *SETTINGS,
+    "EMIT_METRICS",
+    "AWS_DEFAULT_REGION",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_S3",
+    "AWS_ENDPOINT_URL_EVENTBRIDGE",
+)
 
 
 class CopyContext:
-    """What a warm Lambda environment keeps between invocations: settings, S3 client, conditions.
+    """What a warm Lambda environment keeps between invocations: settings, clients, writes.
 
     Built on the first invocation (a client costs milliseconds and its connections are kept
     alive); Lambda runs one invocation at a time in an environment, whose records share it.
@@ -253,10 +340,17 @@ class CopyContext:
     def __init__(self, built_from: tuple):
         self.built_from = built_from
         self.settings = settings()
-        # (bucket, key) -> the If-Match / If-None-Match of its final write. Records run at once,
-        # but those of one key in turn (same_key_groups): no two copies share an entry.
-        self.conditions = {}
-        self.s3 = target_client(self.conditions)
+        # Metrics are opt-in (they cost money): only "true", which the template passes for
+        # DetailedMonitoring=true, turns them on; a stack from before the variable has none.
+        self.metrics = os.environ.get("EMIT_METRICS") == "true"
+        # (bucket, key) -> its final write: the If-Match / If-None-Match it must carry, then the
+        # VersionId S3 answered. Records run at once, but those of one key in turn
+        # (same_key_groups): no two copies share an entry.
+        self.writes = {}
+        self.s3 = target_client(self.writes)
+        # Receipts: a stuck PutEvents gives up within RECEIPT_SECONDS.
+        config = Config(connect_timeout=2, read_timeout=2, retries=RETRIES)
+        self.events = boto3.client("events", config=config)
 
     @classmethod
     def current(cls) -> "CopyContext":
@@ -271,28 +365,33 @@ class CopyContext:
         return current
 
 
-def target_client(conditions: dict):
-    """An S3 client whose final writes carry the condition registered for their (bucket, key)."""
+def target_client(writes: dict):
+    """An S3 client whose final writes carry the condition registered for their (bucket, key),
+    and note there the VersionId S3 answered (s3transfer returns no answer)."""
     config = Config(
         max_pool_connections=BATCH_SIZE * 6,
         connect_timeout=10,
         read_timeout=READ_TIMEOUT,  # a stuck S3 call fits in DEADLINE_MARGIN, like a source read
-        retries={"mode": "standard", "max_attempts": 3},
+        retries=RETRIES,
     )
     s3 = boto3.client("s3", config=config)
 
-    def find_condition(params: dict, context: dict, **_) -> None:
-        context["conditional_write"] = conditions.get((params["Bucket"], params["Key"]), {})
+    def find_write(params: dict, context: dict, **_) -> None:
+        context["write"] = writes.get((params["Bucket"], params["Key"]), {})
 
     def add_condition(request, **_) -> None:
-        for header, value in request.context.get("conditional_write", {}).items():
+        for header, value in request.context["write"].get("condition", {}).items():
             request.headers[header] = value
+
+    def note_version(parsed: dict, context: dict, **_) -> None:
+        context["write"]["VersionId"] = parsed.get("VersionId")
 
     # s3transfer passes no condition to its requests, and a Lambda runtime's bundled botocore
     # may predate the IfMatch/IfNoneMatch parameters: the headers are added to the request.
     for operation in ("PutObject", "CompleteMultipartUpload"):
-        s3.meta.events.register(f"before-parameter-build.s3.{operation}", find_condition)
+        s3.meta.events.register(f"before-parameter-build.s3.{operation}", find_write)
         s3.meta.events.register(f"before-sign.s3.{operation}", add_condition)
+        s3.meta.events.register(f"after-call.s3.{operation}", note_version)
     return s3
 
 
@@ -461,27 +560,40 @@ def store(connection, message: dict, key: str, warm: CopyContext, deadline: floa
     reader = Verifier(response, length, message.get("ArtifactSha256"), deadline)
     # Conditional write (PutObject or CompleteMultipartUpload, see target_client): S3 refuses
     # it (412) if another copy wrote the key since HeadObject.
-    warm.conditions[bucket, key] = {"If-Match": held["ETag"]} if held else {"If-None-Match": "*"}
+    write = warm.writes[bucket, key] = {
+        "condition": {"If-Match": held["ETag"]} if held else {"If-None-Match": "*"}
+    }
     try:
         if length <= REWRITE_MAX_BYTES:
-            store_small(warm, reader, key, extra)
+            written = store_small(warm, reader, key, extra)
         else:
-            stream(warm, reader, key, extra)
+            written = stream(warm, reader, key, extra)
     except ClientError as err:
         if err.response.get("Error", {}).get("Code") != "PreconditionFailed":
             raise
         return refused_write(warm, bucket, key, source)
     finally:
-        warm.conditions.pop((bucket, key), None)
-    return {"outcome": "copied", "bytes": reader.count}
+        warm.writes.pop((bucket, key), None)
+    etag = source["source-etag"] or None
+    held = {"size": written, "sourceETag": etag, "versionId": write.get("VersionId")}
+    if reader.hash:  # verified, or the read would have raised
+        held["sha256"] = reader.sha256
+    return {"outcome": "copied", "bytes": written, "held": held}
+
+
+def holds(head: dict) -> dict:
+    """A receipt's view of the object a HeadObject answer describes: size, source, version."""
+    etag = head["Metadata"].get("source-etag")
+    return {"size": head["ContentLength"], "sourceETag": etag, "versionId": head.get("VersionId")}
 
 
 def refused_write(warm: CopyContext, bucket: str, key: str, source: dict) -> dict:
     """After a 412, done if the key now holds this source (a retried write that had succeeded,
     or the same message copied elsewhere meanwhile); otherwise CopyError, and SQS retries."""
-    stored = (target_object(warm.s3, bucket, key) or {}).get("Metadata", {}).get("source-etag")
-    if source["source-etag"] and stored == source["source-etag"]:
-        return {"outcome": "duplicate", "reason": "write refused (412): key holds this source"}
+    stored = target_object(warm.s3, bucket, key) or {"Metadata": {}}
+    if source["source-etag"] and stored["Metadata"].get("source-etag") == source["source-etag"]:
+        reason = "write refused (412): key holds this source"
+        return {"outcome": "duplicate", "reason": reason, "held": holds(stored)}
     raise CopyError("PreconditionFailed: the key changed since it was checked")
 
 
@@ -509,10 +621,11 @@ def target_object(s3, bucket: str, key: str) -> dict | None:
 
 
 def already_held(held: dict | None, source: dict) -> dict | None:
-    """A log entry when the target holds this source (duplicate) or a newer one (stale)."""
+    """A log entry when the target holds this source (duplicate) or a newer one (stale); its
+    receipt describes what the key holds."""
     metadata = held["Metadata"] if held else {}
     if source["source-etag"] and metadata.get("source-etag") == source["source-etag"]:
-        return {"outcome": "duplicate"}
+        return {"outcome": "duplicate", "held": holds(held)}
     try:
         newer = parsedate_to_datetime(metadata["source-last-modified"]) > parsedate_to_datetime(
             source["source-last-modified"]
@@ -520,8 +633,8 @@ def already_held(held: dict | None, source: dict) -> dict | None:
     except (KeyError, TypeError, ValueError):  # no or unreadable dates: copy
         newer = False
     if newer:
-        held_date = metadata["source-last-modified"]
-        return {"outcome": "stale", "reason": f"target holds a newer source ({held_date})"}
+        reason = f"target holds a newer source ({metadata['source-last-modified']})"
+        return {"outcome": "stale", "reason": reason, "held": holds(held)}
     return None
 
 
@@ -571,8 +684,8 @@ class Verifier:
             raise CopyError(f"sha256 {self.hash.hexdigest()} is not ArtifactSha256")
 
 
-def store_small(warm: CopyContext, reader: Verifier, key: str, extra: dict) -> None:
-    """Read a small artifact whole (verified), rewrite it if it is a template, and put it."""
+def store_small(warm: CopyContext, reader: Verifier, key: str, extra: dict) -> int:
+    """Read a small artifact whole (verified), rewrite it if it is a template, put it; its size."""
     body = reader.read()
     env = warm.settings
     rewritten = rewrite_template(
@@ -583,12 +696,12 @@ def store_small(warm: CopyContext, reader: Verifier, key: str, extra: dict) -> N
         env["DISTRIBUTION_REGION"],
         env["AWS_REGION"],
     )
-    warm.s3.put_object(
-        Bucket=env["TARGET_BUCKET"], Key=key, Body=body if rewritten is None else rewritten, **extra
-    )
+    body = body if rewritten is None else rewritten
+    warm.s3.put_object(Bucket=env["TARGET_BUCKET"], Key=key, Body=body, **extra)
+    return len(body)
 
 
-def stream(warm: CopyContext, reader: Verifier, key: str, extra: dict) -> None:
+def stream(warm: CopyContext, reader: Verifier, key: str, extra: dict) -> int:
     """Multipart-upload the verifying reader with parts sized for its length (see PART_BUDGET)."""
     part = max(MIN_PART, -(-reader.length // (MAX_PARTS * MIB)) * MIB)
     in_flight = max(1, PART_BUDGET // part)
@@ -602,6 +715,7 @@ def stream(warm: CopyContext, reader: Verifier, key: str, extra: dict) -> None:
     bucket = warm.settings["TARGET_BUCKET"]
     with TransferManager(warm.s3, config) as manager:
         manager.upload(reader, bucket, key, extra_args=extra, subscribers=[Sized()]).result()
+    return reader.count
 
 
 class Sized(BaseSubscriber):
