@@ -27,8 +27,8 @@ BATCH_SIZE_NAME = "BATCH_SIZE"
 COPY_MAX_CONCURRENCY = 5
 HAS_TARGET_BUCKET_KMS_KEY = "HasTargetBucketKmsKey"
 COPY_SKIPS = (
-    ("CKV_AWS_115", "Capped by the event source mapping's MaximumConcurrency"),
-    ("CKV_AWS_116", "Failures are kept by the queue's dead-letter queue"),
+    ("CKV_AWS_115", "Capped by MaximumConcurrency"),
+    ("CKV_AWS_116", "The queue has a DLQ"),
 )
 
 
