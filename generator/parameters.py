@@ -1,4 +1,4 @@
-"""Template parameters (the DESIGN.md contract), their validation and console grouping."""
+"""Template parameters (a contract: ARCHITECTURE.md), their validation and console grouping."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Parameters: the DESIGN.md contract, each validating its input, grouped for the console."""
+"""Parameters: the contract in ARCHITECTURE.md, each validating its input, grouped."""
 
 from __future__ import annotations
 
