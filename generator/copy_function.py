@@ -26,10 +26,6 @@ COPY_MEMORY = 1024  # MiB: more memory buys network and CPU; the copy itself sta
 BATCH_SIZE_NAME = "BATCH_SIZE"
 COPY_MAX_CONCURRENCY = 5
 HAS_TARGET_BUCKET_KMS_KEY = "HasTargetBucketKmsKey"
-COPY_SKIPS = (
-    ("CKV_AWS_115", "Capped by the event source mapping's MaximumConcurrency"),
-    ("CKV_AWS_116", "Failures are kept by the queue's dead-letter queue"),
-)
 
 
 class EventSourceMappingScalingConfig(AWSProperty):
@@ -79,7 +75,10 @@ def _spec(params: dict, code: InlinedCode, storage: Storage, messaging: Messagin
         ),
         timeout=COPY_TIMEOUT,
         memory=COPY_MEMORY,
-        checkov_skips=COPY_SKIPS,
+        checkov_skips=(
+            ("CKV_AWS_115", "Capped by MaximumConcurrency"),
+            ("CKV_AWS_116", "The queue has a DLQ"),
+        ),
     )
 
 

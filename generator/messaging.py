@@ -35,7 +35,7 @@ DEAD_LETTER_QUEUE = "ArtifactDeadLetterQueue"
 QUEUE_POLICY = "ArtifactQueuePolicy"
 SUBSCRIPTION = "DistributionSubscription"
 DEAD_LETTER_ALARM = "DeadLetterQueueAlarm"
-QUEUE_SKIPS = (("CKV_AWS_27", "SQS-managed SSE, which SNS can deliver to without a KMS key"),)
+QUEUE_SKIPS = (("CKV_AWS_27", "SQS-managed SSE"),)
 # Deleting or replacing the stack deletes both queues with any message still in them: without
 # its subscription and function a queue is useless, and nothing is lost for good, because the
 # distributor still holds every artifact (a new stack, or a new TriggerVersion, asks for the

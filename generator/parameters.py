@@ -1,4 +1,4 @@
-"""Template parameters (the DESIGN.md contract), their validation and console grouping."""
+"""Template parameters (a contract: ARCHITECTURE.md), their validation and console grouping."""
 
 from __future__ import annotations
 
@@ -27,7 +27,6 @@ class ParameterSpec:
     """One template parameter: its contract name, default and validation."""
 
     name: str
-    label: str
     description: str
     default: str
     pattern: str
@@ -44,7 +43,6 @@ def one_of(values: tuple[str, ...]) -> str:
 SPECS: tuple[ParameterSpec, ...] = (
     ParameterSpec(
         "DistributionTopic",
-        "Distribution topic ARN",
         "ARN of the distributor's SNS topic that announces new build artifacts.",
         "arn:aws:sns:eu-west-1:529985782713:build-artifact-distributor-DistributionTopic-1A5L07HYRFVRA",
         rf"^{TOPIC_ARN}$",
@@ -53,7 +51,6 @@ SPECS: tuple[ParameterSpec, ...] = (
     ),
     ParameterSpec(
         "DistributionRegion",
-        "Distribution region",
         "Region of the distributor stack (where its topic and state machine live).",
         "eu-west-1",
         rf"^{REGION}$",
@@ -62,7 +59,6 @@ SPECS: tuple[ParameterSpec, ...] = (
     ),
     ParameterSpec(
         "DistributionBucket",
-        "Distribution bucket",
         "The distributor's source bucket: the only bucket artifacts are copied from, and the "
         "name rewritten to the target bucket inside CloudFormation templates.",
         "tts-cloud-artifacts-529985782713-eu-west-1",
@@ -72,7 +68,6 @@ SPECS: tuple[ParameterSpec, ...] = (
     ),
     ParameterSpec(
         "InitialDistributionRole",
-        "Initial distribution role ARN",
         "Role in the distributor account that this stack assumes to request the initial set.",
         "arn:aws:iam::529985782713:role/TriggerInitSetRole",
         rf"^{PARTITION}:iam::{ACCOUNT}:role/[A-Za-z0-9+=,.@_/-]{{1,512}}$",
@@ -81,7 +76,6 @@ SPECS: tuple[ParameterSpec, ...] = (
     ),
     ParameterSpec(
         "InitialDistributionSetMachine",
-        "Initial distribution state machine ARN",
         "Step Functions state machine in the distributor account that sends the initial set.",
         "arn:aws:states:eu-west-1:529985782713:stateMachine:InitSetRetrieverMachine-i1BYUlZbD1Si",
         rf"^{PARTITION}:states:{REGION}:{ACCOUNT}:stateMachine:[A-Za-z0-9_-]{{1,80}}$",
@@ -91,7 +85,6 @@ SPECS: tuple[ParameterSpec, ...] = (
     ),
     ParameterSpec(
         "TargetBucket",
-        "Target bucket",
         f"Existing bucket to copy artifacts into. {NO_VALUE} or empty creates and retains "
         "tts-cloud-artifacts-<account>-<region>.",
         NO_VALUE,
@@ -101,7 +94,6 @@ SPECS: tuple[ParameterSpec, ...] = (
     ),
     ParameterSpec(
         "TriggerVersion",
-        "Initial set trigger version",
         "Change this value on a stack update to request the initial set again.",
         "1.0",
         r"^[A-Za-z0-9._-]{1,64}$",
@@ -110,7 +102,6 @@ SPECS: tuple[ParameterSpec, ...] = (
     ),
     ParameterSpec(
         "BucketNameParameterName",
-        "SSM parameter name",
         "Name of the SSM parameter that holds the target bucket's name for other stacks.",
         "/build-artifact-consumer/bucket-name",
         r"^(?!/(?i:aws|ssm))(?=.{2,1011}$)/[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$",
@@ -120,7 +111,6 @@ SPECS: tuple[ParameterSpec, ...] = (
     ),
     ParameterSpec(
         "TargetBucketKmsKey",
-        "Target bucket KMS key ARN (optional)",
         "When TargetBucket's default encryption is SSE-KMS: the key's ARN, so the copy "
         "function may use it. Empty for SSE-S3 or a created bucket.",
         "",
@@ -130,7 +120,6 @@ SPECS: tuple[ParameterSpec, ...] = (
     ),
     ParameterSpec(
         "AlarmTopicName",
-        "Alarm topic name (optional)",
         "Name of an SNS topic in this account and region that the stack's alarms notify; empty "
         "for none. A name, not an ARN: alarms notify only topics in their own region, and one "
         "StackSet value must fit every region.",
@@ -141,7 +130,6 @@ SPECS: tuple[ParameterSpec, ...] = (
     ),
     ParameterSpec(
         "DetailedMonitoring",
-        "Detailed monitoring (costs money)",
         "true: custom metrics and a dashboard, charged per stack and month. false: neither.",
         "false",
         one_of(BOOLEAN),
@@ -151,7 +139,6 @@ SPECS: tuple[ParameterSpec, ...] = (
     ),
     ParameterSpec(
         "ReceiptEventBusArn",
-        "Receipt event bus ARN (optional)",
         "Central event bus (any account and region, not a default bus) that gets a copy of "
         "every receipt; empty for none.",
         "",
@@ -222,5 +209,4 @@ def _interface() -> dict:
             }
             for group, label in GROUPS
         ],
-        "ParameterLabels": {s.name: {"default": s.label} for s in SPECS},
     }

@@ -15,7 +15,7 @@ CREATE_NEW_BUCKET = "CreateNewBucket"
 BUCKET = "ArtifactBucket"
 BUCKET_POLICY = "ArtifactBucketPolicy"
 BUCKET_NAME_PARAMETER = "BucketNameParameter"
-BUCKET_SKIPS = (("CKV_AWS_18", "No log bucket per account; private, TLS-only, CloudTrail can log"),)
+BUCKET_SKIPS = (("CKV_AWS_18", "CloudTrail can log it"),)
 
 
 @dataclass(frozen=True)

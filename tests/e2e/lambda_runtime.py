@@ -19,7 +19,7 @@ from typing import Any
 
 import boto3
 
-HANDLER = "index.handler"  # DESIGN.md: both functions are index.handler from Code.ZipFile
+HANDLER = "index.handler"  # ARCHITECTURE.md: both functions are index.handler from Code.ZipFile
 
 
 @dataclass

@@ -55,3 +55,15 @@ def test_readme_yaml_defaults_example_says_what_the_json_example_says(tmp_path):
 
 def test_readme_shows_the_current_version():
     assert f"# build-artifact-consumer {generator.__version__}\n" in readme()
+
+
+def test_architecture_names_every_generator_module_and_handler_setting(template):
+    # A newcomer finds any part from ARCHITECTURE.md: every module, every function's variables.
+    text = (README.parent / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    package = README.parent / "generator"
+    modules = {path.name for path in package.glob("*.py")} - {"__init__.py", "__main__.py"}
+    assert [name for name in sorted(modules) if name not in text] == []
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::Lambda::Function":
+            variables = resource["Properties"]["Environment"]["Variables"]
+            assert [name for name in variables if f"`{name}`" not in text] == []
