@@ -140,11 +140,10 @@ MAX_PARTS = 10_000  # S3's limit on the parts of one multipart upload
 PART_BUDGET = 24 * MIB
 BATCH_SIZE = 10  # records per invocation (the event source mapping's BatchSize), copied at once
 READ_TIMEOUT = 30  # seconds to connect to the source, and for each read from the source or S3
+# Kept before Lambda's timeout: a blocked read, then aborting, then the batch's receipts (15 s:
 # PutEvents gets 3 attempts of 2 s to connect and 2 s to answer, with at most 1 + 2 s of backoff
-# between them (botocore's standard retries); it answers in milliseconds when EventBridge is well.
-RECEIPT_SECONDS = 15
-# Kept before Lambda's timeout: a blocked read, then aborting, then the batch's receipts.
-DEADLINE_MARGIN = 2 * READ_TIMEOUT + RECEIPT_SECONDS
+# between them; it answers in milliseconds when EventBridge is well).
+DEADLINE_MARGIN = 2 * READ_TIMEOUT + 15
 SETTINGS = ("TARGET_BUCKET", "DISTRIBUTION_BUCKET", "DISTRIBUTION_REGION", "AWS_REGION")
 REGION = r"[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}"  # the DistributionRegion parameter's pattern
 # AWS partitions as botocore's partitions.json defines them (kept here: a Lambda runtime's bundled
@@ -202,7 +201,7 @@ def handler(event, context):
     for entry in entries:
         print(json.dumps(entry))
     if warm.metrics and entries:
-        print(json.dumps(metrics(entries, context)))
+        print(json.dumps(metrics(entries)))
     failed = [{"itemIdentifier": e["messageId"]} for e in entries if e["outcome"] == "failed"]
     return {"batchItemFailures": failed}
 
@@ -222,10 +221,10 @@ def send_receipts(warm: "CopyContext", entries: list) -> None:
         try:
             answers = warm.events.put_events(Entries=receipts)["Entries"]
         except Exception as err:  # none of this call's receipts is known to be accepted
-            answers = [{"ErrorCode": type(err).__name__, "ErrorMessage": str(err)}] * len(chunk)
-        for index, entry in enumerate(chunk):  # PutEvents answers entry by entry, in order
-            answer = answers[index] if index < len(answers) else {}
-            if answer.get("ErrorCode") or not answer.get("EventId"):
+            answers = [{"ErrorCode": type(err).__name__, "ErrorMessage": err}] * len(chunk)
+        answers += [{}] * len(chunk)  # entries it did not answer for are not accepted
+        for entry, answer in zip(chunk, answers, strict=False):  # answered in order
+            if "ErrorCode" in answer or "EventId" not in answer:
                 entry["outcome"] = "failed"
                 error = f"{answer.get('ErrorCode')}: {answer.get('ErrorMessage')}"
                 entry["reason"] = f"stored, receipt not accepted: {error}"
@@ -243,7 +242,7 @@ def receipt(entry: dict, bucket: str) -> dict:
     }
 
 
-def metrics(entries: list, context) -> dict:
+def metrics(entries: list) -> dict:
     """The invocation's Embedded Metric Format document (CloudWatch extracts it from the log).
 
     CopyDuration holds each record's milliseconds, so the dashboard's median and maximum are
@@ -255,12 +254,9 @@ def metrics(entries: list, context) -> dict:
         "Dimensions": [["FunctionName"]],
         "Metrics": [{"Name": name, "Unit": unit} for name, unit in METRICS.items()],
     }
-    function = getattr(context, "function_name", None) or os.environ.get(
-        "AWS_LAMBDA_FUNCTION_NAME", "unknown"
-    )
     return {
         "_aws": {"Timestamp": round(time.time() * 1000), "CloudWatchMetrics": [directive]},
-        "FunctionName": function,
+        "FunctionName": os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "unknown"),  # Lambda sets it
         "ArtifactsStored": len(entries) - failed,
         "ArtifactsFailed": failed,
         "BytesCopied": sum(entry["bytes"] for entry in entries),
@@ -315,7 +311,6 @@ def check_addressed_here(record: dict, env: dict) -> None:
             raise CopyError(f"addressed to {name} {value}, not this consumer: not copied")
 
 
-RETRIES = {"mode": "standard", "max_attempts": 3}  # botocore's standard retries, both clients
 # What a copy context is built from; when one of them changes, the next invocation builds anew.
 # Credentials stay with boto3's default session, which keeps (and refreshes) them as before.
 BUILT_FROM = (
@@ -343,13 +338,14 @@ class CopyContext:
         # Metrics are opt-in (they cost money): only "true", which the template passes for
         # DetailedMonitoring=true, turns them on; a stack from before the variable has none.
         self.metrics = os.environ.get("EMIT_METRICS") == "true"
-        # (bucket, key) -> its final write: the If-Match / If-None-Match it must carry, then the
-        # VersionId S3 answered. Records run at once, but those of one key in turn
-        # (same_key_groups): no two copies share an entry.
+        # (bucket, key) -> the If-Match / If-None-Match headers of its final write, to which S3's
+        # answer then adds its VersionId (see target_client). Records run at once, but those of
+        # one key in turn (same_key_groups): no two copies share an entry.
         self.writes = {}
         self.s3 = target_client(self.writes)
-        # Receipts: a stuck PutEvents gives up within RECEIPT_SECONDS.
-        config = Config(connect_timeout=2, read_timeout=2, retries=RETRIES)
+        # Receipts: a stuck PutEvents gives up within the 15 s DEADLINE_MARGIN keeps for it.
+        retries = {"mode": "standard", "total_max_attempts": 3}
+        config = Config(connect_timeout=2, read_timeout=2, retries=retries)
         self.events = boto3.client("events", config=config)
 
     @classmethod
@@ -372,7 +368,7 @@ def target_client(writes: dict):
         max_pool_connections=BATCH_SIZE * 6,
         connect_timeout=10,
         read_timeout=READ_TIMEOUT,  # a stuck S3 call fits in DEADLINE_MARGIN, like a source read
-        retries=RETRIES,
+        retries={"mode": "standard", "max_attempts": 3},
     )
     s3 = boto3.client("s3", config=config)
 
@@ -380,18 +376,24 @@ def target_client(writes: dict):
         context["write"] = writes.get((params["Bucket"], params["Key"]), {})
 
     def add_condition(request, **_) -> None:
-        for header, value in request.context["write"].get("condition", {}).items():
+        for header, value in request.context["write"].items():
             request.headers[header] = value
 
+    # after-call comes once the request was signed and sent for the last time: the version
+    # noted among the headers is never sent.
     def note_version(parsed: dict, context: dict, **_) -> None:
         context["write"]["VersionId"] = parsed.get("VersionId")
 
     # s3transfer passes no condition to its requests, and a Lambda runtime's bundled botocore
     # may predate the IfMatch/IfNoneMatch parameters: the headers are added to the request.
+    hooks = {
+        "before-parameter-build": find_write,
+        "before-sign": add_condition,
+        "after-call": note_version,
+    }
     for operation in ("PutObject", "CompleteMultipartUpload"):
-        s3.meta.events.register(f"before-parameter-build.s3.{operation}", find_write)
-        s3.meta.events.register(f"before-sign.s3.{operation}", add_condition)
-        s3.meta.events.register(f"after-call.s3.{operation}", note_version)
+        for event, hook in hooks.items():
+            s3.meta.events.register(f"{event}.s3.{operation}", hook)
     return s3
 
 
@@ -560,9 +562,9 @@ def store(connection, message: dict, key: str, warm: CopyContext, deadline: floa
     reader = Verifier(response, length, message.get("ArtifactSha256"), deadline)
     # Conditional write (PutObject or CompleteMultipartUpload, see target_client): S3 refuses
     # it (412) if another copy wrote the key since HeadObject.
-    write = warm.writes[bucket, key] = {
-        "condition": {"If-Match": held["ETag"]} if held else {"If-None-Match": "*"}
-    }
+    write = warm.writes[bucket, key] = (
+        {"If-Match": held["ETag"]} if held else {"If-None-Match": "*"}
+    )
     try:
         if length <= REWRITE_MAX_BYTES:
             written = store_small(warm, reader, key, extra)
@@ -575,7 +577,7 @@ def store(connection, message: dict, key: str, warm: CopyContext, deadline: floa
     finally:
         warm.writes.pop((bucket, key), None)
     etag = source["source-etag"] or None
-    held = {"size": written, "sourceETag": etag, "versionId": write.get("VersionId")}
+    held = {"size": written, "sourceETag": etag, "versionId": version(write)}
     if reader.hash:  # verified, or the read would have raised
         held["sha256"] = reader.sha256
     return {"outcome": "copied", "bytes": written, "held": held}
@@ -584,7 +586,12 @@ def store(connection, message: dict, key: str, warm: CopyContext, deadline: floa
 def holds(head: dict) -> dict:
     """A receipt's view of the object a HeadObject answer describes: size, source, version."""
     etag = head["Metadata"].get("source-etag")
-    return {"size": head["ContentLength"], "sourceETag": etag, "versionId": head.get("VersionId")}
+    return {"size": head["ContentLength"], "sourceETag": etag, "versionId": version(head)}
+
+
+def version(answer: dict) -> str | None:
+    """The VersionId of S3's answer; None for its "null" version (no versioning, or suspended)."""
+    return None if answer.get("VersionId") in (None, "null") else answer["VersionId"]
 
 
 def refused_write(warm: CopyContext, bucket: str, key: str, source: dict) -> dict:

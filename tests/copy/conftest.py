@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+import boto3
 import pytest
 
 from tests.copy.source import Source, source_endpoint
 from tests.support.copy_function import copy_function_world
 from tests.support.copy_function import sqs_record as support_sqs_record
+from tests.support.event_tap import tap
 
 TARGET = "consumer-artifacts"
 DISTRIBUTION = "distributor-artifacts"
@@ -86,15 +88,24 @@ def sqs_event():
 
 @pytest.fixture
 def run(copy_files, capsys):
-    """Invoke the handler; returns (response, log entries by messageId)."""
+    """Invoke the handler; returns (response, log entries by messageId).
+
+    The per-record lines only: a metrics document (EMIT_METRICS=true) names no messageId.
+    """
 
     def invoke(event: dict):
         response = copy_files.handler(event, None)
         lines = capsys.readouterr().out.splitlines()
         logs = [json.loads(line) for line in lines if line.startswith("{")]
-        return response, {entry["messageId"]: entry for entry in logs}
+        return response, {entry["messageId"]: entry for entry in logs if "messageId" in entry}
 
     return invoke
+
+
+@pytest.fixture
+def receipts(aws):
+    """GIVEN a tap on moto's default event bus, where the copy function puts its receipts."""
+    return tap(boto3.Session())
 
 
 def failed_ids(response: dict) -> set[str]:

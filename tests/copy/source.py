@@ -176,10 +176,13 @@ class SourceHandler(BaseHTTPRequestHandler):
             self.close_connection = True
             return None
         self.send_response(status, reason)
+        # A HEAD answer keeps moto's Content-Length: the size of the object, not of the payload.
+        own_length = self.command != "HEAD"
         for name, value in answer_headers:
-            if name.lower() not in HOP_BY_HOP | {"content-length"}:
+            if name.lower() not in HOP_BY_HOP | ({"content-length"} if own_length else set()):
                 self.send_header(name, value)
-        self.send_header("Content-Length", str(len(payload)))
+        if own_length:
+            self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(payload)

@@ -58,11 +58,13 @@ def moto_process():
 
 
 def child_environment(endpoint: str) -> dict:
-    """The handler's environment, as in Lambda, with boto3 pointed at the local S3 endpoint."""
+    """The handler's environment, as in Lambda, with boto3 pointed at the local S3 endpoint
+    (and moto's EventBridge, for the receipt)."""
     keep = {k: v for k, v in os.environ.items() if k.startswith(("AWS_", "PATH", "HOME"))}
     return {
         **keep,
         "AWS_ENDPOINT_URL_S3": endpoint,
+        "AWS_ENDPOINT_URL_EVENTBRIDGE": endpoint,
         "TARGET_BUCKET": TARGET,
         "DISTRIBUTION_BUCKET": DISTRIBUTION,
         "DISTRIBUTION_REGION": DISTRIBUTION_REGION,
