@@ -9,6 +9,8 @@ THEN what is addressed to the consumer is stored byte for byte (templates rewrit
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 
 import boto3
@@ -18,6 +20,7 @@ from tests.e2e.consumer import EXISTING_OBJECT, Consumer
 from tests.e2e.distributor import ALL, INITIAL_SET, Published
 from tests.e2e.lambda_runtime import QueuePoller
 from tests.e2e.moto_glue import MOTO_GAP_WARNINGS
+from tests.e2e.receipts import RECEIPT_DETAIL_TYPE, RECEIPT_SOURCE, tap
 from tests.e2e.stack import Stack
 
 pytestmark = [pytest.mark.e2e, MOTO_GAP_WARNINGS]
@@ -63,6 +66,8 @@ class Flow:
     addressed: list[Published]
     elsewhere: list[Published]
     poison: Published
+    receipts: list[dict]  # what a rule on the consumer's default bus caught during the drain
+    forwarded: list[dict]  # what reached the central bus (cases with ReceiptEventBusArn)
 
     @property
     def stack(self) -> Stack:
@@ -126,9 +131,14 @@ def flow(consumer) -> Flow:
     ]
     poison = distributor.publish("broken/never-uploaded.bin", None, ALL, ALL)
     poller = QueuePoller.of_stack(stack, stack.of_type("AWS::Lambda::EventSourceMapping")[0])
+    watcher = tap(boto3.Session(region_name=own_region), name="flow-receipts")
+    if consumer.central_bus:
+        consumer.central_bus.events()  # forget what other tests of the module forwarded
     poller.drain()
     initial = [p for p in distributor.published if p.key in INITIAL_SET]
-    return Flow(consumer, poller, initial + addressed, elsewhere, poison)
+    forwarded = consumer.central_bus.events() if consumer.central_bus else []
+    receipts = watcher.events()
+    return Flow(consumer, poller, initial + addressed, elsewhere, poison, receipts, forwarded)
 
 
 def test_every_artifact_addressed_to_the_consumer_is_stored_or_dead_lettered(flow):
@@ -180,3 +190,33 @@ def test_initial_set_is_requested_once_with_the_consumer_identity_and_stored(flo
     ]
     stored = flow.stored()
     assert all(stored.get(key) == content for key, content in INITIAL_SET.items())
+
+
+def test_every_stored_artifact_has_a_receipt_on_the_default_bus_and_nothing_else_has(flow):
+    # The copy function's receipts reach a rule's target on the consumer account's default bus:
+    # one per stored artifact (a message redelivered may add a duplicate), none for the poison
+    # message or for what was addressed elsewhere
+    stored = flow.stored()
+    by_key = {}
+    for event in flow.receipts:
+        assert (event["source"], event["detail-type"]) == (RECEIPT_SOURCE, RECEIPT_DETAIL_TYPE)
+        by_key.setdefault(event["detail"]["key"], []).append(event["detail"])
+    assert sorted(by_key) == sorted(stored)
+    for published in flow.addressed:
+        detail = by_key[published.key][0]
+        assert detail["bucket"] == flow.target_bucket
+        assert detail["outcome"] == "copied"
+        assert detail["size"] == len(stored[published.key])
+        head = boto3.client("s3").head_object(Bucket=flow.target_bucket, Key=published.key)
+        assert detail["versionId"] == head.get("VersionId")
+        assert detail["sha256"] == hashlib.sha256(published.content).hexdigest()
+        assert "http" not in json.dumps(detail)
+
+
+def test_receipts_reach_the_central_bus_when_forwarded(flow):
+    # With ReceiptEventBusArn, the stack's rule forwards every receipt, detail unchanged
+    if flow.consumer.central_bus is None:
+        pytest.skip("deployed without ReceiptEventBusArn: nothing is forwarded")
+    assert sorted(json.dumps(e["detail"], sort_keys=True) for e in flow.forwarded) == sorted(
+        json.dumps(e["detail"], sort_keys=True) for e in flow.receipts
+    )
