@@ -11,7 +11,8 @@ If-None-Match / If-Match on the writes. It discards the bytes and keeps, per obj
 and the size and CRC-32 of each part, in order, which HeadObject returns in `x-bench-parts`: the
 runner checks them against the source after the run, so every copy is proven whole and right while
 the timed path costs the sink only one recv copy (into a buffer reused per connection) and one
-CRC-32 (about 4 GB/s) per byte.
+CRC-32 (about 4 GB/s) per byte. `POST /` with `X-Amz-Target: AWSEvents.PutEvents` (the copy
+function's receipts, `AWS_ENDPOINT_URL_EVENTBRIDGE`) accepts every entry.
 
 Why not moto for throughput: moto keeps every object in memory (about twice its size: parts, then
 the joined body), parses each request through werkzeug/Flask and computes MD5s, so on 2 cores it
@@ -272,6 +273,9 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(200, {"ETag": f'"{upload.parts[number][1]:08x}{number:024x}"'})
 
     def do_POST(self) -> None:
+        if self.headers.get("X-Amz-Target") == "AWSEvents.PutEvents":
+            self.put_events()
+            return
         bucket, key, query = self.parse_target()
         body = self.read_body()
         if "uploads" in query:
@@ -283,6 +287,17 @@ class Handler(BaseHTTPRequestHandler):
             self.complete(query["uploadId"][0], body)
         else:
             self.error(501, "NotImplemented", f"POST ?{'&'.join(query)}")
+
+    def put_events(self) -> None:
+        """EventBridge's PutEvents (the copy function's receipts, `AWS_ENDPOINT_URL_EVENTBRIDGE`):
+        every entry accepted, after the configured latency like any answer."""
+        entries = json.loads(bytes(self.read_body()))["Entries"]
+        self.state.count("PutEvents")
+        answer = {
+            "FailedEntryCount": 0,
+            "Entries": [{"EventId": uuid.uuid4().hex} for _ in entries],
+        }
+        self.reply(200, {"Content-Type": "application/x-amz-json-1.1"}, json.dumps(answer).encode())
 
     def complete(self, upload_id: str, body: bytes) -> None:
         """CompleteMultipartUpload: the object is the listed parts, which must all have arrived."""

@@ -56,6 +56,7 @@ def lambda_env(endpoint: str) -> dict[str, str]:
         AWS_DEFAULT_REGION=REGION,
         AWS_EC2_METADATA_DISABLED="true",
         AWS_ENDPOINT_URL_S3=endpoint,
+        AWS_ENDPOINT_URL_EVENTBRIDGE=endpoint,  # the receipts
         TARGET_BUCKET=TARGET_BUCKET,
         DISTRIBUTION_BUCKET=DISTRIBUTION_BUCKET,
         DISTRIBUTION_REGION=DISTRIBUTION_REGION,
