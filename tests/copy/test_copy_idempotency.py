@@ -19,7 +19,7 @@ FEBRUARY = "Sat, 01 Feb 2025 00:00:00 GMT"
 def writes_to(source, bucket: str, key: str) -> list:
     """PUT/POST requests the function sent for the key (PutObject, multipart)."""
     path = f"/{bucket}/{key}"
-    return [r for r in source.state.requests if r[0] in ("PUT", "POST") and r[1].startswith(path)]
+    return [r for r in source.requests if r.method in ("PUT", "POST") and r.path.startswith(path)]
 
 
 @pytest.mark.parametrize("repeat", [1, 10], ids=["small", "large"])
@@ -79,7 +79,7 @@ def start_copy_held_after_check(copy_files, buckets, source, event):
     worker.start()
     head = ("HEAD", f"/{buckets.target}/{KEY}")
     deadline = time.monotonic() + 10
-    while head not in source.state.requests and time.monotonic() < deadline:
+    while head not in [(r.method, r.path) for r in source.requests] and time.monotonic() < deadline:
         time.sleep(0.01)
     return worker, results
 
@@ -157,9 +157,9 @@ def test_multipart_copy_over_an_existing_key_completes_only_if_it_is_unchanged(
     # refuse it had the key changed meanwhile (moto 5.2 does not enforce If-Match there).
     assert response == {"batchItemFailures": []}
     [complete] = [
-        headers
-        for method, path, headers in source.state.headers
-        if method == "POST" and path.startswith(f"/{buckets.target}/{KEY}?uploadId=")
+        r.headers
+        for r in source.requests
+        if r.method == "POST" and r.path.startswith(f"/{buckets.target}/{KEY}?uploadId=")
     ]
     assert complete.get("If-Match") == held
     assert "If-None-Match" not in complete

@@ -37,4 +37,4 @@ def test_same_key_records_run_in_turn_and_the_newest_source_wins(buckets, source
     outcomes = [logs[record["messageId"]]["outcome"] for record in event["Records"]]
     assert outcomes == ["copied", "stale", "copied"]
     # AND the other key still ran alongside, but the two copies of KEY never at once
-    assert source.state.max_in_flight == 2
+    assert source.max_in_flight == 2
