@@ -31,9 +31,7 @@ def test_batch_is_copied_concurrently_by_a_bounded_pool(
     )
     # WHEN the batch is handled
     worker.start()
-    deadline = time.monotonic() + 10
-    while source.in_flight < copy_files.BATCH_SIZE and time.monotonic() < deadline:
-        time.sleep(0.01)
+    source.wait_until(lambda: source.in_flight >= copy_files.BATCH_SIZE)
     time.sleep(0.2)  # room for any GET beyond the pool's bound to arrive
     in_flight_at_gate = source.in_flight
     gate.set()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 
 import pytest
 
@@ -73,14 +72,13 @@ def test_older_source_never_overwrites_a_newer_artifact(buckets, source, sqs_eve
 
 
 def start_copy_held_after_check(copy_files, buckets, source, event):
-    """Run the handler in a thread; return it once the copy has checked the target (HEAD)."""
+    """Run the handler in a thread; return it once the copy's check of the target (HeadObject)
+    has been answered, so what the test writes next comes after the answer, not before it.
+    """
     results: list = []
     worker = threading.Thread(target=lambda: results.append(copy_files.handler(event, None)))
     worker.start()
-    head = ("HEAD", f"/{buckets.target}/{KEY}")
-    deadline = time.monotonic() + 10
-    while head not in [(r.method, r.path) for r in source.requests] and time.monotonic() < deadline:
-        time.sleep(0.01)
+    assert source.wait_answered("HEAD", f"/{buckets.target}/{KEY}")
     return worker, results
 
 
