@@ -48,6 +48,27 @@ def stable_id(stack_id: str = STACK_ID, logical_id: str = "InitialSetTrigger") -
     return f"{logical_id}-{uuid.uuid5(uuid.NAMESPACE_URL, stack_id)}"
 
 
+def answer(event: dict, status: str, reason: str = "", data: dict | None = None) -> dict:
+    """The response document CloudFormation must get for `event`: its ids echoed, or the stable
+    PhysicalResourceId where the event has none (a Create).
+    """
+    return {
+        "Status": status,
+        "Reason": reason,
+        "PhysicalResourceId": event.get("PhysicalResourceId", stable_id()),
+        "StackId": STACK_ID,
+        "RequestId": event["RequestId"],
+        "LogicalResourceId": "InitialSetTrigger",
+        "Data": data or {},
+    }
+
+
+def started(event: dict, execution: dict) -> dict:
+    """The SUCCESS answer for `event` that started `execution` (as Step Functions describes it)."""
+    arn = execution["executionArn"]
+    return answer(event, "SUCCESS", f"initial set requested: {arn}", {"ExecutionArn": arn})
+
+
 @pytest.fixture(autouse=True)
 def trigger_env(monkeypatch):
     """The trigger's configuration as the template sets it; few botocore attempts."""
