@@ -23,8 +23,8 @@ from generator.validation import (
     lint_findings,
     validate,
 )
+from testkit.handlers import FUNCTIONS, inlined_code, load_handler
 from tests.generator.golden import GOLDEN, UPDATE
-from tests.support.handlers import FUNCTIONS, inlined_code, load_handler
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CFN_LINT = Path(sys.executable).parent / "cfn-lint"
