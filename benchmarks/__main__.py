@@ -14,7 +14,7 @@ from benchmarks import harness, measures
 from benchmarks.harness import BenchError
 from benchmarks.measures import MIB, Copies, Settings
 from benchmarks.report import markdown, text_table
-from tests.support.moto_server import free_port
+from testkit.moto_server import free_port
 
 METHOD = """\
 ## Method

@@ -31,7 +31,6 @@ import hashlib
 import json
 import os
 import re
-import socket
 import threading
 import time
 import uuid
@@ -40,11 +39,11 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 from xml.sax.saxutils import escape
 
 from benchmarks.source import pieces
+from testkit.http_server import LocalServer, RequestHandler
 
 SOURCE_KEY = re.compile(r"src/(\d+)/[^/]+$")
 RANGE = re.compile(r"bytes=(\d+)-(\d*)$")
@@ -99,22 +98,16 @@ def kept_headers(headers) -> dict[str, str]:
     return kept
 
 
-class Handler(BaseHTTPRequestHandler):
-    """One request; `self.server.state` is the shared State."""
-
-    protocol_version = "HTTP/1.1"  # keep-alive, and `Expect: 100-continue` answered
+class Handler(RequestHandler):
+    """One request; `self.state` is the shared State."""
 
     def setup(self) -> None:
         super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buffer = bytearray()
-
-    def log_message(self, format: str, *args) -> None:
-        """Quiet: one line per request would cost more than the request."""
 
     @property
     def state(self) -> State:
-        return self.server.state
+        return self.local.state
 
     def parse_target(self) -> tuple[str, str, dict[str, list[str]]]:
         parts = urlsplit(self.path)
@@ -127,14 +120,7 @@ class Handler(BaseHTTPRequestHandler):
         """Answer after the configured latency; HEAD gets the headers only."""
         if self.state.latency:
             time.sleep(self.state.latency)
-        self.send_response(status)
-        headers = dict(headers or {})
-        headers.setdefault("Content-Length", str(len(body)))
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        if body and self.command != "HEAD":
-            self.wfile.write(body)
+        self.answer(status, body, headers or {})
 
     def error(self, status: int, code: str, message: str = "") -> None:
         body = (
@@ -353,13 +339,14 @@ class Handler(BaseHTTPRequestHandler):
         return True
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128
+class Endpoint(LocalServer):
+    """The source and the sink on 127.0.0.1, serving from creation until closed."""
+
+    handler = Handler
 
     def __init__(self, port: int, latency: float) -> None:
-        super().__init__(("127.0.0.1", port), Handler)
         self.state = State(latency)
+        super().__init__(port)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -367,9 +354,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds before each response")
     args = parser.parse_args(argv)
-    server = Server(args.port, args.latency)
-    print(f"listening on {server.server_address[1]}", flush=True)
-    server.serve_forever()
+    with Endpoint(args.port, args.latency) as endpoint:
+        print(f"listening on {endpoint.port}", flush=True)
+        endpoint.closed.wait()  # until the runner terminates this process
 
 
 if __name__ == "__main__":

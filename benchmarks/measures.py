@@ -20,7 +20,7 @@ from benchmarks.memory import PeakRss
 from benchmarks.report import Row, verdict
 from benchmarks.source import crc32, materialize
 from generator.validation import SIZE_BUDGET, TEMPLATE_BODY_LIMIT
-from tests.support.handlers import FUNCTIONS, inlined_code
+from testkit.handlers import FUNCTIONS, inlined_code
 
 MIB = 1 << 20
 KIB = 1 << 10

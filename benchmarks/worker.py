@@ -23,22 +23,13 @@ import os
 import sys
 import time
 import urllib.request
-import uuid
+
+from testkit.lambda_context import LambdaContext
 
 
-class Context:
-    """The parts of the Lambda context a handler may use."""
-
-    function_name = "bench-copy"
-    memory_limit_in_mb = 1024
-    invoked_function_arn = "arn:aws:lambda:eu-central-1:111122223333:function:bench-copy"
-
-    def __init__(self, timeout_s: float = 900.0) -> None:
-        self.aws_request_id = str(uuid.uuid4())
-        self._deadline = time.monotonic() + timeout_s
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
+def context() -> LambdaContext:
+    """A fresh invocation's context: the copy function's 900 s and 1024 MiB."""
+    return LambdaContext(900.0, function_name="bench-copy", memory_limit_in_mb=1024)
 
 
 def prepare_handler(job: dict):
@@ -46,10 +37,10 @@ def prepare_handler(job: dict):
     sys.path.insert(0, job["code_dir"])
     import index
 
-    warm = index.handler(job["warmup"], Context())
+    warm = index.handler(job["warmup"], context())
     if warm.get("batchItemFailures"):
         raise SystemExit(f"warm-up copy failed: {warm}")
-    return lambda: [index.handler(event, Context()) for event in job["events"]]
+    return lambda: [index.handler(event, context()) for event in job["events"]]
 
 
 def prepare_reference(job: dict):

@@ -7,8 +7,8 @@ import os
 import pytest
 import requests
 
-from tests.support.handlers import FLAVOURS, load_handler
-from tests.support.moto_server import moto_server
+from testkit.handlers import FLAVOURS, load_handler
+from testkit.moto_server import moto_server
 
 FAKE_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",

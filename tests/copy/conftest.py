@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import boto3
 import pytest
 
-from tests.copy.source import Source, source_endpoint
+from tests.copy.source import Source
 from tests.support.copy_function import copy_function_world
 from tests.support.copy_function import sqs_record as support_sqs_record
 from tests.support.event_tap import tap
@@ -66,8 +66,8 @@ def buckets(aws, monkeypatch) -> Buckets:
 @pytest.fixture
 def source(buckets, aws, monkeypatch) -> Source:
     """GIVEN a scriptable source that is boto3's S3 endpoint, forwarding all else to moto."""
-    with source_endpoint(aws) as endpoint:
-        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", endpoint.endpoint)
+    with Source(aws) as endpoint:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", endpoint.url)
         yield endpoint
 
 

@@ -13,11 +13,10 @@ from __future__ import annotations
 import http.client
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import quote, urlsplit
+
+from testkit.http_server import LocalServer, RequestHandler
 
 BLOCK = 1024 * 1024
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection"}
@@ -62,57 +61,20 @@ class Artifact:
         return len(self.body) * self.repeat
 
 
-class SourceState:
-    """Scripted artifacts by path, and what the source saw: requests, GETs in flight."""
-
-    def __init__(self, upstream: str):
-        self.upstream = urlsplit(upstream)
-        self.artifacts: dict[str, Artifact] = {}
-        self.requests: list[tuple[str, str]] = []
-        self.headers: list[tuple[str, str, dict]] = []  # (method, path, request headers)
-        self.lock = threading.Lock()
-        self.in_flight = 0
-        self.max_in_flight = 0
-        self.sent: dict[str, int] = {}  # path -> body bytes a trickling artifact got out
-        self.lost_replies: list[LostReply] = []
-        self.peers: list[tuple[str, str, int]] = []  # (method, path, client port) of each request
-        self.answers: list[tuple[str, str, int]] = []  # (method, path, status) of forwarded ones
-
-    def enter(self) -> None:
-        with self.lock:
-            self.in_flight += 1
-            self.max_in_flight = max(self.max_in_flight, self.in_flight)
-
-    def leave(self) -> None:
-        with self.lock:
-            self.in_flight -= 1
-
-    def lost_reply(self, method: str, target: str) -> LostReply | None:
-        """The scripted lost reply of this request, if any."""
-        return next((lost for lost in self.lost_replies if lost.matches(method, target)), None)
-
-
-class SourceHandler(BaseHTTPRequestHandler):
+class SourceHandler(RequestHandler):
     """Scripted answer for a scripted path; everything else goes to moto unchanged."""
 
-    protocol_version = "HTTP/1.1"
-    state: SourceState
-
-    def log_message(self, format, *args):  # keep pytest output clean
-        pass
+    local: Source
 
     def _route(self) -> None:
-        path = urlsplit(self.path).path
-        self.state.requests.append((self.command, self.path))
-        self.state.headers.append((self.command, self.path, dict(self.headers)))
-        self.state.peers.append((self.command, self.path, self.client_address[1]))
-        artifact = self.state.artifacts.get(path)
+        self.record()
+        artifact = self.local.artifacts.get(urlsplit(self.path).path)
         if artifact is not None and self.command == "GET":
-            self.state.enter()
+            self.local.enter()
             try:
                 self._serve(artifact)
             finally:
-                self.state.leave()
+                self.local.leave()
         else:
             self._forward()
 
@@ -156,7 +118,7 @@ class SourceHandler(BaseHTTPRequestHandler):
             for start in range(0, len(body), 1024):
                 self.wfile.write(body[start : start + 1024])
                 self.wfile.flush()
-                self.state.sent[path] = start + len(body[start : start + 1024])
+                self.local.sent[path] = start + len(body[start : start + 1024])
                 time.sleep(artifact.trickle)
         except OSError:  # the copy gave up and closed the connection
             pass
@@ -165,34 +127,26 @@ class SourceHandler(BaseHTTPRequestHandler):
     def _forward(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
-        lost = self.state.lost_reply(self.command, self.path)
+        lost = self.local.lost_reply(self.command, self.path)
         if lost and lost.lost and lost.retry_status and not lost.refused:
             lost.refused += 1
             return self._s3_error(lost.retry_status, "PreconditionFailed")
         status, reason, answer_headers, payload = self._ask_moto(body)
-        self.state.answers.append((self.command, self.path, status))
+        self.local.moto_answers.append((self.command, self.path, status))
         if lost and not lost.lost:  # moto applied it; the client never hears
             lost.lost += 1
             self.close_connection = True
             return None
-        self.send_response(status, reason)
-        # A HEAD answer keeps moto's Content-Length: the size of the object, not of the payload.
-        own_length = self.command != "HEAD"
-        for name, value in answer_headers:
-            if name.lower() not in HOP_BY_HOP | ({"content-length"} if own_length else set()):
-                self.send_header(name, value)
-        if own_length:
-            self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(payload)
-        return None
+        # A HEAD answer keeps moto's Content-Length: the object's size, not the empty payload's.
+        dropped = HOP_BY_HOP | ({"content-length"} if self.command != "HEAD" else set())
+        kept = [(k, v) for k, v in answer_headers if k.lower() not in dropped]
+        return self.answer(status, payload, kept, reason)
 
     def _ask_moto(self, body: bytes | None) -> tuple:
         """Forward this request to moto; returns its status, reason, headers and body."""
         headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
         upstream = http.client.HTTPConnection(
-            self.state.upstream.hostname, self.state.upstream.port, timeout=60
+            self.local.upstream.hostname, self.local.upstream.port, timeout=60
         )
         try:
             upstream.request(self.command, self.path, body=body, headers=headers)
@@ -203,48 +157,48 @@ class SourceHandler(BaseHTTPRequestHandler):
 
     def _s3_error(self, status: int, code: str) -> None:
         body = f"<?xml version='1.0' encoding='UTF-8'?><Error><Code>{code}</Code></Error>".encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/xml")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self.answer(status, body, {"Content-Type": "application/xml"})
 
 
-class Source:
-    """A running source endpoint: script artifacts with `add`, build their URLs with `url`."""
+class Source(LocalServer):
+    """An S3 endpoint in front of the moto server at `upstream`: script answers with `add` and
+    `lose_reply`; `requests` and `answered` are what it saw, `moto_answers` what moto said.
+    """
 
-    def __init__(self, endpoint: str, state: SourceState):
-        self.endpoint = endpoint
-        self.state = state
+    handler = SourceHandler
+
+    def __init__(self, upstream: str) -> None:
+        self.upstream = urlsplit(upstream)
+        self.artifacts: dict[str, Artifact] = {}
+        self.lost_replies: list[LostReply] = []
+        self.moto_answers: list[tuple[str, str, int]] = []  # (method, path, status) forwarded
+        self.sent: dict[str, int] = {}  # path -> body bytes a trickling artifact got out
+        self.in_flight = 0  # scripted GETs being answered
+        self.max_in_flight = 0
+        super().__init__()
 
     def add(self, bucket: str, key: str, artifact: Artifact) -> str:
         """Script the answer for bucket/key; returns a presigned-looking URL to it."""
         path = f"/{bucket}/{quote(key, safe='/~')}"
-        self.state.artifacts[path] = artifact
-        return f"{self.endpoint}{path}?X-Amz-Credential=AKIAEXAMPLE&X-Amz-Signature=s3cr3t"
+        self.artifacts[path] = artifact
+        return f"{self.url}{path}?X-Amz-Credential=AKIAEXAMPLE&X-Amz-Signature=s3cr3t"
 
     def lose_reply(self, operation: str, bucket: str, key: str, retry_status: int | None = None):
         """Lose the reply of the next PutObject or CompleteMultipartUpload of bucket/key."""
         method = {"PutObject": "PUT", "CompleteMultipartUpload": "POST"}[operation]
         lost = LostReply(method, f"/{bucket}/{quote(key, safe='/~')}", retry_status)
-        self.state.lost_replies.append(lost)
+        self.lost_replies.append(lost)
         return lost
 
+    def lost_reply(self, method: str, target: str) -> LostReply | None:
+        """The scripted lost reply of this request, if any."""
+        return next((lost for lost in self.lost_replies if lost.matches(method, target)), None)
 
-@contextmanager
-def source_endpoint(upstream: str) -> Iterator[Source]:
-    """Run a source endpoint in front of the moto server at `upstream`."""
-    state = SourceState(upstream)
-    handler = type("BoundSourceHandler", (SourceHandler,), {"state": state})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler, bind_and_activate=False)
-    server.daemon_threads = True
-    server.request_queue_size = 128  # a burst of connections must not wait for SYN retries
-    server.server_bind()
-    server.server_activate()
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield Source(f"http://127.0.0.1:{server.server_address[1]}", state)
-    finally:
-        server.shutdown()
-        server.server_close()
+    def enter(self) -> None:
+        with self.changing():
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def leave(self) -> None:
+        with self.changing():
+            self.in_flight -= 1

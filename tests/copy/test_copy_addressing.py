@@ -65,4 +65,4 @@ def test_records_addressed_elsewhere_are_reported_and_never_copied(
     assert logs[record["messageId"]]["outcome"] == "failed"
     assert reason in logs[record["messageId"]]["reason"]
     assert buckets.keys() == ["mine.zip"]
-    assert len([r for r in source.state.requests if r[0] == "GET"]) == 1
+    assert len([r for r in source.requests if r.method == "GET"]) == 1

@@ -31,15 +31,13 @@ def test_batch_is_copied_concurrently_by_a_bounded_pool(
     )
     # WHEN the batch is handled
     worker.start()
-    deadline = time.monotonic() + 10
-    while source.state.in_flight < copy_files.BATCH_SIZE and time.monotonic() < deadline:
-        time.sleep(0.01)
+    source.wait_until(lambda: source.in_flight >= copy_files.BATCH_SIZE)
     time.sleep(0.2)  # room for any GET beyond the pool's bound to arrive
-    in_flight_at_gate = source.state.in_flight
+    in_flight_at_gate = source.in_flight
     gate.set()
     worker.join(timeout=30)
     # THEN exactly BATCH_SIZE downloads were in flight at once, never more, and all were copied
-    assert in_flight_at_gate == source.state.max_in_flight == copy_files.BATCH_SIZE
+    assert in_flight_at_gate == source.max_in_flight == copy_files.BATCH_SIZE
     assert results == [{"batchItemFailures": []}]
     assert sorted(buckets.keys()) == sorted(f"batch/a{i}" for i in range(count))
     capsys.readouterr()
@@ -47,7 +45,7 @@ def test_batch_is_copied_concurrently_by_a_bounded_pool(
 
 def test_one_json_line_per_record_without_query_strings(aws, buckets, source, sqs_event, run):
     # GIVEN a batch with a copied (really presigned), a refused, a failing and a bad record
-    ok = buckets.publish("ok.zip", b"fine").replace(aws, source.endpoint)
+    ok = buckets.publish("ok.zip", b"fine").replace(aws, source.url)
     assert "X-Amz-Signature=" in ok
     forbidden = "https://other.s3.amazonaws.com/x.zip?X-Amz-Signature=s3cr3t"
     denied = source.add(

@@ -8,18 +8,9 @@ from __future__ import annotations
 
 import threading
 
+from testkit.lambda_context import LambdaContext
 from tests.copy.conftest import DISTRIBUTION, failed_ids
 from tests.copy.source import BLOCK, Artifact
-
-
-class LambdaContext:
-    """The one method of Lambda's context the copy function reads."""
-
-    def __init__(self, seconds: float):
-        self.millis = int(seconds * 1000)
-
-    def get_remaining_time_in_millis(self) -> int:
-        return self.millis
 
 
 def test_copy_still_running_near_the_timeout_fails_alone_and_is_aborted(
@@ -59,7 +50,7 @@ def test_no_copy_starts_without_time_left(buckets, source, sqs_event, run, copy_
     # THEN the record fails with the reason, before any download
     assert failed_ids(response) == {event["Records"][0]["messageId"]}
     assert "before the function's timeout" in capsys.readouterr().out
-    assert [r for r in source.state.requests if r[0] == "GET"] == []
+    assert [r for r in source.requests if r.method == "GET"] == []
     assert buckets.keys() == []
 
 
@@ -76,5 +67,5 @@ def test_a_crawling_source_is_cut_off_at_the_deadline_not_when_it_ends(
     # THEN the record fails, and the copy hung up long before the source got its body out
     assert failed_ids(response) == {event["Records"][0]["messageId"]}
     assert buckets.keys() == []
-    sent = source.state.sent["/" + DISTRIBUTION + "/crawl.bin"]
+    sent = source.sent["/" + DISTRIBUTION + "/crawl.bin"]
     assert sent < crawl.size / 2

@@ -20,7 +20,7 @@ def answers_to(source, method: str, bucket: str) -> list[int]:
     path = f"/{bucket}/{KEY}"
     return [
         status
-        for m, target, status in source.state.answers
+        for m, target, status in source.moto_answers
         if m == method and target.split("?")[0] == path and (method == "POST") == ("?" in target)
     ]
 

@@ -18,10 +18,10 @@ from pathlib import Path
 import boto3
 import pytest
 
+from testkit.handlers import inlined_code
+from testkit.moto_server import free_port
 from tests.copy.conftest import DISTRIBUTION, DISTRIBUTION_REGION, REGION, TARGET, sqs_record
 from tests.copy.source import BLOCK
-from tests.support.handlers import inlined_code
-from tests.support.moto_server import free_port
 
 ARTIFACT_MIB = 300
 # Peak RSS of the whole handler process: ~50 MiB idle (interpreter + boto3) + 3 parts of 8 MiB

@@ -6,9 +6,9 @@ import threading
 
 import pytest
 
+from testkit.moto_server import free_port
 from tests.copy.conftest import DISTRIBUTION, failed_ids
 from tests.copy.source import BLOCK, Artifact
-from tests.support.moto_server import free_port
 
 KEY = "builds/app.zip"
 D = DISTRIBUTION
@@ -64,14 +64,14 @@ def test_local_endpoint_lookalikes_are_refused_without_a_request(
     case, buckets, source, sqs_event, run
 ):
     # GIVEN boto3's own S3 endpoint is allowed (path style, distribution bucket only)
-    url = endpoint_variants(source.endpoint)[case]
+    url = endpoint_variants(source.url)[case]
     source.add(D, "app.zip", Artifact(body=b"payload"))
     # WHEN a URL that differs in bucket, port, scheme, host or path is handled
     _, logs = run(sqs_event({"ArtifactUrl": url, "ArtifactKey": KEY}))
     # THEN it is refused and the source never saw a GET
     [entry] = logs.values()
     assert "is not allowed" in entry["reason"]
-    assert [r for r in source.state.requests if r[0] == "GET"] == []
+    assert [r for r in source.requests if r.method == "GET"] == []
     assert buckets.keys() == []
 
 
@@ -108,7 +108,7 @@ def test_http_errors_fail_the_record_and_store_nothing(case, buckets, source, sq
     code = body.split(b"<Code>")[1].split(b"<")[0].decode()
     assert entry["reason"] == f"source answered HTTP {status} {code}"
     assert buckets.keys() == []
-    assert len([r for r in source.state.requests if r[0] == "GET"]) == 1
+    assert len([r for r in source.requests if r.method == "GET"]) == 1
 
 
 def test_missing_source_object_on_moto_fails(buckets, sqs_event, run):

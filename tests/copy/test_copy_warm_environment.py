@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests.copy.conftest import DISTRIBUTION, REGION
-from tests.copy.source import Artifact, source_endpoint
+from tests.copy.source import Artifact, Source
 
 
 def copy_one(source, run, sqs_event, key: str) -> dict:
@@ -23,7 +23,7 @@ def copy_one(source, run, sqs_event, key: str) -> dict:
 def ports_of(source, key: str, bucket: str) -> set[int]:
     """Client ports of the S3 requests (HeadObject, PutObject) for bucket/key."""
     path = f"/{bucket}/{key}"
-    return {port for method, target, port in source.state.peers if target == path}
+    return {r.client_port for r in source.requests if r.path == path}
 
 
 def test_a_warm_environment_reuses_its_s3_connections(buckets, source, sqs_event, run):
@@ -60,8 +60,8 @@ def test_a_changed_s3_endpoint_is_used_by_the_next_invocation(
     # GIVEN an environment that has copied through one S3 endpoint
     assert copy_one(source, run, sqs_event, "first.zip") == {"batchItemFailures": []}
     # WHEN AWS_ENDPOINT_URL_S3 names another endpoint before the next invocation
-    with source_endpoint(aws) as moved:
-        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", moved.endpoint)
+    with Source(aws) as moved:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", moved.url)
         assert copy_one(moved, run, sqs_event, "second.zip") == {"batchItemFailures": []}
     # THEN that invocation's S3 requests go to the new endpoint only
     assert ports_of(moved, "second.zip", buckets.target)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.handlers import load_handler
+from testkit.handlers import load_handler
 from tests.support.regions import (
     PARTITION_REGIONS,
     botocore_data,

@@ -8,8 +8,6 @@ the function (GetFunctionConfiguration), plus what the Lambda runtime itself set
 from __future__ import annotations
 
 import os
-import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,25 +17,9 @@ from typing import Any
 
 import boto3
 
+from testkit.lambda_context import LambdaContext
+
 HANDLER = "index.handler"  # ARCHITECTURE.md: both functions are index.handler from Code.ZipFile
-
-
-@dataclass
-class LambdaContext:
-    """The parts of the Lambda context object that handlers use."""
-
-    function_name: str
-    invoked_function_arn: str
-    memory_limit_in_mb: int
-    log_group_name: str
-    deadline: float
-    function_version: str = "$LATEST"
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    log_stream_name: str = "e2e"
-
-    def get_remaining_time_in_millis(self) -> int:
-        """Milliseconds until the function's timeout, as Lambda counts them."""
-        return max(0, int((self.deadline - time.monotonic()) * 1000))
 
 
 @contextmanager
@@ -97,11 +79,10 @@ class DeployedFunction:
         """Run `index.handler(event, context)` like a warm Lambda container would."""
         config = self.configuration
         context = LambdaContext(
+            config["Timeout"],
             function_name=config["FunctionName"],
             invoked_function_arn=self.arn,
             memory_limit_in_mb=config["MemorySize"],
-            log_group_name=f"/aws/lambda/{config['FunctionName']}",
-            deadline=time.monotonic() + config["Timeout"],
         )
         with environment(self.environment):
             return self._index().handler(event, context)

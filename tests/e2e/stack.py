@@ -18,9 +18,9 @@ from typing import Any
 
 import boto3
 
-from tests.e2e.cfn_responses import response_endpoint
 from tests.e2e.lambda_runtime import DeployedFunction
 from tests.e2e.moto_glue import Invocation, deliver_response, local_response_url
+from tests.support.response_url import ResponseServer
 
 SUBSCRIPTION = "AWS::SNS::Subscription"
 CUSTOM_RESOURCE = re.compile(r"^(Custom::.+|AWS::CloudFormation::CustomResource)$")
@@ -241,12 +241,12 @@ def run_custom_resource(
     event = invocation.event
     assert event["LogicalResourceId"] == logical_id, event
     function = DeployedFunction.of_stack(stack, stack.function_with_arn(invocation.function_arn))
-    with response_endpoint() as endpoint:
+    with ResponseServer() as endpoint:
         moto_url = event["ResponseURL"]
         function.invoke({**event, "ResponseURL": local_response_url(moto_url, endpoint.url)})
-    assert len(endpoint.responses) == 1, f"{logical_id} answered {len(endpoint.responses)} times"
-    response = endpoint.responses[0]
-    document = response.document
+    assert len(endpoint.requests) == 1, f"{logical_id} answered {len(endpoint.requests)} times"
+    response = endpoint.requests[0]
+    document = response.json()
     assert document["Status"] == "SUCCESS", f"{logical_id} failed: {document.get('Reason')}"
     deliver_response(stack.endpoint, response.path, response.body)
     return document

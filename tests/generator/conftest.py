@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.handlers import emitted_template
+from testkit.handlers import emitted_template
 
 
 @pytest.fixture(scope="session")

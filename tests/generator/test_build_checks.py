@@ -23,8 +23,8 @@ from generator.validation import (
     lint_findings,
     validate,
 )
+from testkit.handlers import FUNCTIONS, inlined_code, load_handler
 from tests.generator.golden import GOLDEN, UPDATE
-from tests.support.handlers import FUNCTIONS, inlined_code, load_handler
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CFN_LINT = Path(sys.executable).parent / "cfn-lint"
@@ -53,7 +53,7 @@ def test_validation_rejects_a_template_over_the_budget_naming_both_numbers(emitt
     # GIVEN a template that CloudFormation would still accept, but over 80 % of its limit
     padded = json.loads(emitted)
     padded["Metadata"]["Padding"] = "x" * (SIZE_BUDGET - len(emitted.encode()) + 1)
-    text = json.dumps(padded, separators=(",", ":"))
+    text = compact(padded)
     assert SIZE_BUDGET < len(text.encode()) < TEMPLATE_BODY_LIMIT
     # WHEN the build validates it THEN it stops, saying how large it is and what the limits are
     with pytest.raises(ValidationError) as refused:
@@ -71,14 +71,19 @@ def test_validation_rejects_a_lint_error(emitted):
     broken = json.loads(emitted)
     broken["Resources"]["ArtifactQueue"]["Properties"]["VisibilityTimeout"] = "not-a-number"
     with pytest.raises(ValidationError, match=r"(?s)reported 1 finding.*VisibilityTimeout"):
-        validate(json.dumps(broken))
+        validate(compact(broken))
+
+
+def compact(template: dict) -> str:
+    """JSON as the build writes it: changed templates stay within the size budget."""
+    return json.dumps(template, separators=(",", ":"))
 
 
 def without_queue_deletion_policy(emitted: str) -> str:
     """The emitted template with one informational finding: I3011 on ArtifactQueue."""
     broken = json.loads(emitted)
     del broken["Resources"]["ArtifactQueue"]["DeletionPolicy"]
-    return json.dumps(broken)
+    return compact(broken)
 
 
 def test_validation_runs_the_informational_rules(emitted):

@@ -13,7 +13,7 @@ import re
 import pytest
 
 from generator.parameters import REGION
-from tests.support.handlers import load_handler
+from testkit.handlers import load_handler
 from tests.support.regions import real_region_names
 
 

@@ -34,6 +34,9 @@ from tests.generator.test_cli import ROOT
 pytestmark = pytest.mark.wheel
 
 SOURCES = ("setup.cfg", "pyproject.toml", "README.md", "generator", "handlers")
+# Test infrastructure beside the package: copied into the build's sources, so a test sees it
+# left out of the wheel.
+NOT_SHIPPED = ("testkit", "tests", "benchmarks")
 CONSOLE_SCRIPT = "build-artifact-consumer"
 
 
@@ -56,7 +59,7 @@ def build_wheel(tmp: Path) -> Path:
     """Build the wheel from a copy of the sources, so the checkout gets no build/ or egg-info."""
     source = tmp / "source"
     source.mkdir()
-    for name in SOURCES:
+    for name in SOURCES + NOT_SHIPPED:
         if (ROOT / name).is_dir():
             shutil.copytree(
                 ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__")
@@ -109,6 +112,12 @@ def test_wheel_ships_the_handlers(installed):
     names = set(zipfile.ZipFile(installed.wheel).namelist())
     for module in HANDLER_MODULES:
         assert f"generator/handlers/{module}.py" in names
+
+
+def test_wheel_ships_the_generator_alone(installed):
+    """Test infrastructure (testkit/, tests/, benchmarks/) is no part of the package."""
+    names = zipfile.ZipFile(installed.wheel).namelist()
+    assert {name.split("/")[0] for name in names if ".dist-info/" not in name} == {"generator"}
 
 
 def test_installed_package_is_the_wheels_not_the_checkout(installed):

@@ -15,30 +15,31 @@ import pytest
 from tests.rewrite.names import SOURCE, SOURCE_REGION, TARGET, TARGET_REGION
 from tests.support.copy_function import copy_function_world, sqs_record
 
-TEMPLATE = f"""\
-AWSTemplateFormatVersion: '2010-09-09'\r
-Resources:\r
-  Function:\r
-    Type: AWS::Lambda::Function\r
-    Properties:\r
-      Code: {{S3Bucket: {SOURCE}, S3Key: functions/app.zip}}  # from {SOURCE}-logs? no\r
-  Nested:\r
-    Type: AWS::CloudFormation::Stack\r
-    Properties:\r
-      TemplateURL: https://{SOURCE}.s3.{SOURCE_REGION}.amazonaws.com/stacks/nested.yaml\r
-"""
-EXPECTED = f"""\
-AWSTemplateFormatVersion: '2010-09-09'\r
-Resources:\r
-  Function:\r
-    Type: AWS::Lambda::Function\r
-    Properties:\r
-      Code: {{S3Bucket: {TARGET}, S3Key: functions/app.zip}}  # from {SOURCE}-logs? no\r
-  Nested:\r
-    Type: AWS::CloudFormation::Stack\r
-    Properties:\r
-      TemplateURL: https://{TARGET}.s3.{TARGET_REGION}.amazonaws.com/stacks/nested.yaml\r
-"""
+
+def template(bucket: str, region: str) -> str:
+    """A YAML template (CRLF line ends) naming `bucket` in `region`, and SOURCE-logs in a comment.
+
+    As the distributor ships it: template(SOURCE, SOURCE_REGION); rewritten, the comment's name
+    (another bucket) stays: template(TARGET, TARGET_REGION).
+    """
+    lines = [
+        "AWSTemplateFormatVersion: '2010-09-09'",
+        "Resources:",
+        "  Function:",
+        "    Type: AWS::Lambda::Function",
+        "    Properties:",
+        f"      Code: {{S3Bucket: {bucket}, S3Key: functions/app.zip}}  # from {SOURCE}-logs? no",
+        "  Nested:",
+        "    Type: AWS::CloudFormation::Stack",
+        "    Properties:",
+        f"      TemplateURL: https://{bucket}.s3.{region}.amazonaws.com/stacks/nested.yaml",
+        "",
+    ]
+    return "\r\n".join(lines)
+
+
+TEMPLATE = template(SOURCE, SOURCE_REGION)
+EXPECTED = template(TARGET, TARGET_REGION)
 
 
 @pytest.fixture

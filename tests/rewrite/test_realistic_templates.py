@@ -1,226 +1,25 @@
 """Whole templates as a distributor ships them, rewritten byte for byte.
 
 Bucket dist-artifacts in eu-west-1 becomes dist-artifacts-copy in eu-central-1 (see names.py).
-Each expected output is written out in full, so any byte the rewriter touches by mistake fails.
+Each template and its expected output is written out in full in templates/ (`app.yaml` and
+`app.rewritten.yaml`, likewise JSON), so any byte the rewriter touches by mistake fails.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-YAML_TEMPLATE = """\
-AWSTemplateFormatVersion: '2010-09-09'
-# Artifacts are published to dist-artifacts (see s3://dist-artifacts/README).
-Description: Application stack; code in dist-artifacts, logs in dist-artifacts-logs.
-Parameters:
-  ArtifactBucket:
-    Type: String
-    Default: dist-artifacts
-    AllowedValues: [dist-artifacts, my-dist-artifacts, dist-artifacts.backup]
-Mappings:
-  Artifacts:
-    eu-west-1: {Bucket: "dist-artifacts", Prefix: dist-artifacts/releases}
-    us-east-1:
-      Bucket: 'dist-artifacts'
-Resources:
-  Function:
-    Type: AWS::Lambda::Function
-    Properties:
-      Code:
-        S3Bucket: dist-artifacts   # the distributor's bucket
-        S3Key: functions/app.zip
-  Network:
-    Type: AWS::CloudFormation::Stack
-    Properties:
-      TemplateURL: https://dist-artifacts.s3.amazonaws.com/stacks/network.yaml
-  Storage:
-    Type: AWS::CloudFormation::Stack
-    Properties:
-      TemplateURL: https://dist-artifacts.s3.eu-west-1.amazonaws.com/stacks/storage.yaml
-  Queue:
-    Type: AWS::CloudFormation::Stack
-    Properties:
-      TemplateURL: https://dist-artifacts.s3-eu-west-1.amazonaws.com/stacks/queue.yaml
-  Api:
-    Type: AWS::CloudFormation::Stack
-    Properties:
-      TemplateURL: https://dist-artifacts.s3.dualstack.eu-west-1.amazonaws.com/stacks/api.yaml
-  Dns:
-    Type: AWS::CloudFormation::Stack
-    Properties:
-      TemplateURL: https://s3.amazonaws.com/dist-artifacts/stacks/dns.yaml
-  Cdn:
-    Type: AWS::CloudFormation::Stack
-    Properties:
-      TemplateURL: https://s3.eu-west-1.amazonaws.com/dist-artifacts/stacks/cdn.yaml
-  Db:
-    Type: AWS::CloudFormation::Stack
-    Properties:
-      TemplateURL: https://s3-eu-west-1.amazonaws.com/dist-artifacts/stacks/db.yaml
-  Mirror:
-    Type: AWS::CloudFormation::Stack
-    Properties:
-      TemplateURL: https://dist-artifacts.s3.us-east-1.amazonaws.com/stacks/mirror.yaml
-  Regional:
-    Type: AWS::CloudFormation::Stack
-    Properties:
-      TemplateURL: !Sub https://dist-artifacts.s3.${AWS::Region}.${AWS::URLSuffix}/stacks/r.yaml
-  Include:
-    Type: AWS::CloudFormation::Stack
-    Properties:
-      TemplateURL:
-        Fn::Sub: 'https://s3.${AWS::Region}.amazonaws.com/dist-artifacts/${AWS::StackName}.yaml'
-  ReadArtifacts:
-    Type: AWS::IAM::ManagedPolicy
-    Properties:
-      PolicyDocument:
-        Statement:
-          - Effect: Allow
-            Action: s3:GetObject
-            Resource:
-              - arn:aws:s3:::dist-artifacts/*
-              - !Sub arn:${AWS::Partition}:s3:::dist-artifacts-logs/*
-Outputs:
-  Source:
-    Value: !Sub 's3://dist-artifacts/${AWS::Region}/'
-"""
+TEMPLATES = Path(__file__).parent / "templates"
 
-YAML_EXPECTED = """\
-AWSTemplateFormatVersion: '2010-09-09'
-# Artifacts are published to dist-artifacts-copy (see s3://dist-artifacts-copy/README).
-Description: Application stack; code in dist-artifacts-copy, logs in dist-artifacts-logs.
-Parameters:
-  ArtifactBucket:
-    Type: String
-    Default: dist-artifacts-copy
-    AllowedValues: [dist-artifacts-copy, my-dist-artifacts, dist-artifacts.backup]
-Mappings:
-  Artifacts:
-    eu-west-1: {Bucket: "dist-artifacts-copy", Prefix: dist-artifacts/releases}
-    us-east-1:
-      Bucket: 'dist-artifacts-copy'
-Resources:
-  Function:
-    Type: AWS::Lambda::Function
-    Properties:
-      Code:
-        S3Bucket: dist-artifacts-copy   # the distributor's bucket
-        S3Key: functions/app.zip
-  Network:
-    Type: AWS::CloudFormation::Stack
-    Properties:
-      TemplateURL: https://dist-artifacts-copy.s3.amazonaws.com/stacks/network.yaml
-  Storage:
-    Type: AWS::CloudFormation::Stack
-    Properties:
-      TemplateURL: https://dist-artifacts-copy.s3.eu-central-1.amazonaws.com/stacks/storage.yaml
-  Queue:
-    Type: AWS::CloudFormation::Stack
-    Properties:
-      TemplateURL: https://dist-artifacts-copy.s3-eu-central-1.amazonaws.com/stacks/queue.yaml
-  Api:
-    Type: AWS::CloudFormation::Stack
-    Properties:
-      TemplateURL: https://dist-artifacts-copy.s3.dualstack.eu-central-1.amazonaws.com/stacks/api.yaml
-  Dns:
-    Type: AWS::CloudFormation::Stack
-    Properties:
-      TemplateURL: https://s3.amazonaws.com/dist-artifacts-copy/stacks/dns.yaml
-  Cdn:
-    Type: AWS::CloudFormation::Stack
-    Properties:
-      TemplateURL: https://s3.eu-central-1.amazonaws.com/dist-artifacts-copy/stacks/cdn.yaml
-  Db:
-    Type: AWS::CloudFormation::Stack
-    Properties:
-      TemplateURL: https://s3-eu-central-1.amazonaws.com/dist-artifacts-copy/stacks/db.yaml
-  Mirror:
-    Type: AWS::CloudFormation::Stack
-    Properties:
-      TemplateURL: https://dist-artifacts-copy.s3.us-east-1.amazonaws.com/stacks/mirror.yaml
-  Regional:
-    Type: AWS::CloudFormation::Stack
-    Properties:
-      TemplateURL: !Sub https://dist-artifacts-copy.s3.${AWS::Region}.${AWS::URLSuffix}/stacks/r.yaml
-  Include:
-    Type: AWS::CloudFormation::Stack
-    Properties:
-      TemplateURL:
-        Fn::Sub: 'https://s3.${AWS::Region}.amazonaws.com/dist-artifacts-copy/${AWS::StackName}.yaml'
-  ReadArtifacts:
-    Type: AWS::IAM::ManagedPolicy
-    Properties:
-      PolicyDocument:
-        Statement:
-          - Effect: Allow
-            Action: s3:GetObject
-            Resource:
-              - arn:aws:s3:::dist-artifacts-copy/*
-              - !Sub arn:${AWS::Partition}:s3:::dist-artifacts-logs/*
-Outputs:
-  Source:
-    Value: !Sub 's3://dist-artifacts-copy/${AWS::Region}/'
-"""
 
-JSON_TEMPLATE = """\
-{
-    "AWSTemplateFormatVersion": "2010-09-09",
-    "Parameters": {
-        "ArtifactBucket": {"Type": "String", "Default": "dist-artifacts"}
-    },
-    "Resources": {
-        "Function": {
-            "Type": "AWS::Lambda::Function",
-            "Properties": {
-                "Code": {"S3Bucket": "dist-artifacts", "S3Key": "dist-artifacts/app.zip"},
-                "Environment": {"Variables": {"LOGS": "dist-artifacts-logs"}}
-            }
-        },
-        "Nested": {
-            "Type": "AWS::CloudFormation::Stack",
-            "Properties": {
-                "TemplateURL": {"Fn::Join": ["", [
-                    "https://s3.eu-west-1.amazonaws.com/", {"Ref": "ArtifactBucket"},
-                    "/nested.json"]]},
-                "Parameters": {
-                    "Url": "https://dist-artifacts.s3.eu-west-1.amazonaws.com/x.json",
-                    "Path": "https://s3.amazonaws.com/dist-artifacts/x.json"
-                }
-            }
-        }
-    }
-}
-"""
+def template(name: str) -> str:
+    """templates/<name>, byte for byte (no newline translation)."""
+    return (TEMPLATES / name).read_bytes().decode()
 
-JSON_EXPECTED = """\
-{
-    "AWSTemplateFormatVersion": "2010-09-09",
-    "Parameters": {
-        "ArtifactBucket": {"Type": "String", "Default": "dist-artifacts-copy"}
-    },
-    "Resources": {
-        "Function": {
-            "Type": "AWS::Lambda::Function",
-            "Properties": {
-                "Code": {"S3Bucket": "dist-artifacts-copy", "S3Key": "dist-artifacts/app.zip"},
-                "Environment": {"Variables": {"LOGS": "dist-artifacts-logs"}}
-            }
-        },
-        "Nested": {
-            "Type": "AWS::CloudFormation::Stack",
-            "Properties": {
-                "TemplateURL": {"Fn::Join": ["", [
-                    "https://s3.eu-west-1.amazonaws.com/", {"Ref": "ArtifactBucket"},
-                    "/nested.json"]]},
-                "Parameters": {
-                    "Url": "https://dist-artifacts-copy.s3.eu-central-1.amazonaws.com/x.json",
-                    "Path": "https://s3.amazonaws.com/dist-artifacts-copy/x.json"
-                }
-            }
-        }
-    }
-}
-"""
+
+YAML_TEMPLATE, YAML_EXPECTED = template("app.yaml"), template("app.rewritten.yaml")
+JSON_TEMPLATE, JSON_EXPECTED = template("app.json"), template("app.rewritten.json")
 
 
 def test_yaml_template_is_rewritten_byte_for_byte(rewrite):

@@ -1,1 +1,4 @@
-"""Shared test support: handler loading (source and inlined) and local AWS endpoints."""
+"""What the test suites share: the copy function's world in moto, real region names, a ResponseURL.
+
+What tests share with the benchmarks (handler loading, moto, doubles) is in testkit/.
+"""

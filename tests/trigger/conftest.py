@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 import uuid
 from collections.abc import Callable
 
 import boto3
 import pytest
 
-from tests.trigger.servers import FakeAws, ResponseServer
+from testkit.lambda_context import LambdaContext
+from tests.support.response_url import ResponseServer
+from tests.trigger.servers import FakeAws
 
 DISTRIBUTOR_ACCOUNT = "111122223333"
 DISTRIBUTION_REGION = "eu-west-1"
@@ -38,6 +39,7 @@ TRIGGER_ENV = {
     "CONSUMER_ACCOUNT_ID": CONSUMER_ACCOUNT,
     "CONSUMER_REGION": CONSUMER_REGION,
 }
+FUNCTION_NAME = "consumer-InitialSetTriggerFunction"
 INITIAL_SET_INPUT = {"AccountId": CONSUMER_ACCOUNT, "Region": CONSUMER_REGION}
 
 
@@ -46,17 +48,25 @@ def stable_id(stack_id: str = STACK_ID, logical_id: str = "InitialSetTrigger") -
     return f"{logical_id}-{uuid.uuid5(uuid.NAMESPACE_URL, stack_id)}"
 
 
-class FakeContext:
-    """A Lambda context whose remaining time runs down from `seconds`."""
+def answer(event: dict, status: str, reason: str = "", data: dict | None = None) -> dict:
+    """The response document CloudFormation must get for `event`: its ids echoed, or the stable
+    PhysicalResourceId where the event has none (a Create).
+    """
+    return {
+        "Status": status,
+        "Reason": reason,
+        "PhysicalResourceId": event.get("PhysicalResourceId", stable_id()),
+        "StackId": STACK_ID,
+        "RequestId": event["RequestId"],
+        "LogicalResourceId": "InitialSetTrigger",
+        "Data": data or {},
+    }
 
-    function_name = "consumer-InitialSetTriggerFunction"
 
-    def __init__(self, seconds: float) -> None:
-        self.aws_request_id = str(uuid.uuid4())
-        self._deadline = time.monotonic() + seconds
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
+def started(event: dict, execution: dict) -> dict:
+    """The SUCCESS answer for `event` that started `execution` (as Step Functions describes it)."""
+    arn = execution["executionArn"]
+    return answer(event, "SUCCESS", f"initial set requested: {arn}", {"ExecutionArn": arn})
 
 
 @pytest.fixture(autouse=True)
@@ -72,9 +82,8 @@ def trigger_env(monkeypatch):
 @pytest.fixture
 def response_server():
     """CloudFormation's end of ResponseURL, capturing each PUT."""
-    server = ResponseServer()
-    yield server
-    server.close()
+    with ResponseServer() as server:
+        yield server
 
 
 @pytest.fixture
@@ -105,9 +114,9 @@ def cfn_event(response_server) -> Callable[..., dict]:
 
 
 @pytest.fixture
-def context() -> Callable[[float], FakeContext]:
+def context() -> Callable[[float], LambdaContext]:
     """Factory of Lambda contexts with `seconds` left (the template's 60 s by default)."""
-    return lambda seconds=60: FakeContext(seconds)
+    return lambda seconds=60: LambdaContext(seconds, function_name=FUNCTION_NAME)
 
 
 class Distributor:

@@ -13,6 +13,7 @@ from tests.trigger.conftest import (
     PRESIGNED_QUERY,
     STACK_ID,
     stable_id,
+    started,
 )
 
 EXECUTION_PREFIX = MACHINE.replace(":stateMachine:", ":execution:")
@@ -36,15 +37,7 @@ def test_create_starts_the_initial_set_and_answers_success(
     assert put.method == "PUT"
     assert put.path.endswith(f"/{event['RequestId']}?{PRESIGNED_QUERY}")
     assert put.headers["Content-Type"] == ""
-    assert put.json() == {
-        "Status": "SUCCESS",
-        "Reason": f"initial set requested: {execution['executionArn']}",
-        "PhysicalResourceId": stable_id(),
-        "StackId": STACK_ID,
-        "RequestId": event["RequestId"],
-        "LogicalResourceId": "InitialSetTrigger",
-        "Data": {"ExecutionArn": execution["executionArn"]},
-    }
+    assert put.json() == started(event, execution)
 
 
 def test_execution_name_is_derived_from_the_request_and_valid(

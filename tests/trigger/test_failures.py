@@ -12,8 +12,7 @@ from tests.trigger.conftest import (
     DISTRIBUTION_REGION,
     MACHINE,
     ROLE,
-    STACK_ID,
-    stable_id,
+    answer,
 )
 from tests.trigger.servers import sfn_error, sts_error
 
@@ -25,15 +24,7 @@ DENIED = (
 
 def failed(event: dict, reason: str) -> dict:
     """The FAILED answer CloudFormation must get for `event`."""
-    return {
-        "Status": "FAILED",
-        "Reason": reason,
-        "PhysicalResourceId": event.get("PhysicalResourceId", stable_id()),
-        "StackId": STACK_ID,
-        "RequestId": event["RequestId"],
-        "LogicalResourceId": "InitialSetTrigger",
-        "Data": {},
-    }
+    return answer(event, "FAILED", reason)
 
 
 @pytest.mark.parametrize("request_type", ["Create", "Update"])
@@ -113,48 +104,19 @@ def test_throttling_fails_only_after_botocores_retries(
     ]
 
 
-@pytest.mark.parametrize(
-    ("variable", "origin"),
-    [
-        ("INITIAL_DISTRIBUTION_ROLE", "InitialDistributionRole"),
-        ("INITIAL_DISTRIBUTION_MACHINE", "InitialDistributionSetMachine"),
-        ("DISTRIBUTION_REGION", "DistributionRegion"),
-        ("CONSUMER_ACCOUNT_ID", "AWS::AccountId"),
-        ("CONSUMER_REGION", "AWS::Region"),
-    ],
-)
-def test_missing_configuration_names_the_variable_and_calls_nobody(
-    initial_set_trigger,
-    fake_aws,
-    response_server,
-    cfn_event,
-    context,
-    monkeypatch,
-    variable,
-    origin,
-):
-    # GIVEN one configuration variable is missing
-    sts = fake_aws("STS")
-    monkeypatch.delenv(variable)
-    event = cfn_event("Create")
-
-    # WHEN the trigger runs
-    initial_set_trigger.handler(event, context())
-
-    # THEN the answer names the variable and where it comes from, and nothing was called
-    assert response_server.answers == [
-        failed(
-            event,
-            f"reading the configuration failed: environment variable {variable} is missing: "
-            f"it comes from {origin}",
-        )
-    ]
-    assert sts.requests == []
+ORIGINS = {  # each configuration variable: the template value it comes from
+    "INITIAL_DISTRIBUTION_ROLE": "InitialDistributionRole",
+    "INITIAL_DISTRIBUTION_MACHINE": "InitialDistributionSetMachine",
+    "DISTRIBUTION_REGION": "DistributionRegion",
+    "CONSUMER_ACCOUNT_ID": "AWS::AccountId",
+    "CONSUMER_REGION": "AWS::Region",
+}
 
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [
+    [(variable, None) for variable in ORIGINS]
+    + [
         ("INITIAL_DISTRIBUTION_ROLE", "TriggerInitSetRole"),
         ("INITIAL_DISTRIBUTION_MACHINE", "InitSetRetrieverMachine"),
         ("INITIAL_DISTRIBUTION_MACHINE", f"{MACHINE}:live"),
@@ -162,7 +124,7 @@ def test_missing_configuration_names_the_variable_and_calls_nobody(
         ("CONSUMER_ACCOUNT_ID", "12345"),
     ],
 )
-def test_invalid_configuration_names_the_variable_and_its_value(
+def test_bad_configuration_names_the_variable_and_calls_nobody(
     initial_set_trigger,
     fake_aws,
     response_server,
@@ -172,20 +134,27 @@ def test_invalid_configuration_names_the_variable_and_its_value(
     variable,
     value,
 ):
-    # GIVEN a configuration variable with a value of the wrong form
+    # GIVEN one configuration variable is missing (None), or has a value of the wrong form
     sts = fake_aws("STS")
-    monkeypatch.setenv(variable, value)
+    if value is None:
+        monkeypatch.delenv(variable)
+    else:
+        monkeypatch.setenv(variable, value)
+    event = cfn_event("Create")
 
     # WHEN the trigger runs
-    initial_set_trigger.handler(cfn_event("Create"), context())
+    initial_set_trigger.handler(event, context())
 
-    # THEN the answer names the variable and the bad value, and nothing was called
-    [answer] = response_server.answers
-    assert answer["Status"] == "FAILED"
-    assert answer["Reason"].startswith(
-        f"reading the configuration failed: environment variable {variable} is invalid "
-        f"({value!r}): it comes from "
-    )
+    # THEN the answer names the variable, its bad value and where it comes from; nothing was
+    # called
+    state = "missing" if value is None else f"invalid ({value!r})"
+    assert response_server.answers == [
+        failed(
+            event,
+            f"reading the configuration failed: environment variable {variable} is {state}: "
+            f"it comes from {ORIGINS[variable]}",
+        )
+    ]
     assert sts.requests == []
 
 

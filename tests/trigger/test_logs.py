@@ -13,28 +13,26 @@ KEY_ID, SECRET, TOKEN = "ASIATRIGGERKEYID0001", "trigger-secret-key-0001", "trig
 NEVER_LOGGED = (SECRET, TOKEN, "PRESIGNEDTOKEN", "PRESIGNEDSIGNATURE", "X-Amz-")
 
 
-def run(initial_set_trigger, fake_aws, cfn_event, context, capsys, sfn_reply) -> tuple:
-    """Run a Create with STS handing out known credentials; return the SFN calls and log lines."""
-    fake_aws("STS", sts_credentials(KEY_ID, SECRET, TOKEN))
-    sfn = fake_aws("SFN", sfn_reply)
-    event = cfn_event("Create")
-    initial_set_trigger.handler(event, context())
-    return event, sfn.requests, capsys.readouterr().out.splitlines()
+@pytest.fixture
+def create(initial_set_trigger, fake_aws, cfn_event, context, capsys):
+    """Factory: run a Create with STS handing out known credentials and SFN answering `reply`;
+    returns the event, the SFN calls and the raw log lines.
+    """
+
+    def run(reply) -> tuple:
+        fake_aws("STS", sts_credentials(KEY_ID, SECRET, TOKEN))
+        sfn = fake_aws("SFN", reply)
+        event = cfn_event("Create")
+        initial_set_trigger.handler(event, context())
+        return event, sfn.requests, capsys.readouterr().out.splitlines()
+
+    return run
 
 
-def test_calls_use_the_assumed_role_and_logs_do_not_show_its_credentials(
-    initial_set_trigger, fake_aws, response_server, cfn_event, context, capsys
-):
+def test_calls_use_the_assumed_role_and_logs_do_not_show_its_credentials(create, response_server):
     # GIVEN STS hands out known credentials for the distributor's role
     # WHEN a Create succeeds
-    event, calls, lines = run(
-        initial_set_trigger,
-        fake_aws,
-        cfn_event,
-        context,
-        capsys,
-        sfn_started(f"{MACHINE.replace('stateMachine', 'execution')}:x"),
-    )
+    event, calls, lines = create(sfn_started(f"{MACHINE.replace('stateMachine', 'execution')}:x"))
 
     # THEN StartExecution was signed with them, for the distribution region
     [call] = calls
@@ -51,19 +49,11 @@ def test_calls_use_the_assumed_role_and_logs_do_not_show_its_credentials(
     assert not [line for line in lines for secret in NEVER_LOGGED if secret in line]
 
 
-def test_failure_logs_do_not_show_credentials_either(
-    initial_set_trigger, fake_aws, response_server, cfn_event, context, capsys
-):
+def test_failure_logs_do_not_show_credentials_either(create, response_server):
     # GIVEN Step Functions denies the assumed role
     # WHEN a Create fails
-    _, _, lines = run(
-        initial_set_trigger,
-        fake_aws,
-        cfn_event,
-        context,
-        capsys,
-        sfn_error("AccessDeniedException", "not authorized to perform states:StartExecution"),
-    )
+    denied = sfn_error("AccessDeniedException", "not authorized to perform states:StartExecution")
+    _, _, lines = create(denied)
 
     # THEN the failure is logged as an ERROR with its reason, and without a secret
     records = [json.loads(line) for line in lines]

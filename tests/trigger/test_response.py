@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.trigger.conftest import STACK_ID, stable_id
+from tests.trigger.conftest import answer
 from tests.trigger.logs import log_lines
 
 PUT_ATTEMPTS = 4  # the handler's bound
@@ -24,17 +24,7 @@ def test_failed_puts_are_retried_with_the_same_body(
     bodies = [put.body for put in response_server.requests]
     assert len(bodies) == 3
     assert bodies[0] == bodies[1] == bodies[2]
-    assert response_server.answers == [
-        {
-            "Status": "SUCCESS",
-            "Reason": "",
-            "PhysicalResourceId": stable_id(),
-            "StackId": STACK_ID,
-            "RequestId": event["RequestId"],
-            "LogicalResourceId": "InitialSetTrigger",
-            "Data": {},
-        }
-    ]
+    assert response_server.answers == [answer(event, "SUCCESS")]
     assert all(put.headers["Content-Type"] == "" for put in response_server.requests)
     # AND each failure was logged
     puts = [

@@ -12,8 +12,7 @@ from tests.trigger.conftest import (
     CONSUMER_REGION,
     MACHINE,
     ROLE,
-    STACK_ID,
-    stable_id,
+    answer,
 )
 from tests.trigger.logs import WAIT, log_lines, wait_for_log
 from tests.trigger.servers import sfn_started
@@ -33,15 +32,11 @@ def test_hanging_distributor_gets_failed_timed_out_and_only_one_answer(
     # THEN exactly one PUT says FAILED, timed out while starting the execution
     name = f"{CONSUMER_ACCOUNT}-{CONSUMER_REGION}-{event['RequestId']}"
     assert [put.json() for put in response_server.requests] == [
-        {
-            "Status": "FAILED",
-            "Reason": f"timed out while starting execution {name} of {MACHINE}: try again later",
-            "PhysicalResourceId": stable_id(),
-            "StackId": STACK_ID,
-            "RequestId": event["RequestId"],
-            "LogicalResourceId": "InitialSetTrigger",
-            "Data": {},
-        }
+        answer(
+            event,
+            "FAILED",
+            f"timed out while starting execution {name} of {MACHINE}: try again later",
+        )
     ]
     # AND the late SUCCESS of the worker (still running after the handler returned) was
     # dropped, and logged as such

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.trigger.conftest import INITIAL_SET_INPUT, STACK_ID, TRIGGER_ENV, stable_id
+from tests.trigger.conftest import INITIAL_SET_INPUT, TRIGGER_ENV, answer, stable_id, started
 
 
 def test_update_starts_a_new_execution_and_keeps_the_physical_id(
@@ -24,15 +24,8 @@ def test_update_starts_a_new_execution_and_keeps_the_physical_id(
     assert first["executionArn"] != second["executionArn"]
     assert json.loads(second["input"]) == INITIAL_SET_INPUT
     # AND the answer keeps the event's PhysicalResourceId, so nothing is replaced
-    assert response_server.answers[1] == {
-        "Status": "SUCCESS",
-        "Reason": f"initial set requested: {second['executionArn']}",
-        "PhysicalResourceId": "InitialSetTrigger",
-        "StackId": STACK_ID,
-        "RequestId": update["RequestId"],
-        "LogicalResourceId": "InitialSetTrigger",
-        "Data": {"ExecutionArn": second["executionArn"]},
-    }
+    assert response_server.answers[1]["PhysicalResourceId"] == "InitialSetTrigger"
+    assert response_server.answers[1] == started(update, second)
 
 
 def test_update_without_a_new_version_requests_nothing(
@@ -51,15 +44,10 @@ def test_update_without_a_new_version_requests_nothing(
 
     # THEN the distributor is not asked again, and the resource keeps its id
     assert len(distributor.executions()) == 1
-    assert response_server.answers[1] == {
-        "Status": "SUCCESS",
-        "Reason": "Version unchanged: initial set not requested again",
-        "PhysicalResourceId": stable_id(),
-        "StackId": STACK_ID,
-        "RequestId": update["RequestId"],
-        "LogicalResourceId": "InitialSetTrigger",
-        "Data": {},
-    }
+    assert response_server.answers[1] == answer(
+        update, "SUCCESS", "Version unchanged: initial set not requested again"
+    )
+    assert response_server.answers[1]["PhysicalResourceId"] == stable_id()
 
 
 @pytest.mark.parametrize(
@@ -80,17 +68,8 @@ def test_delete_succeeds_at_once_without_calling_the_distributor(
     initial_set_trigger.handler(event, context())
 
     # THEN the answer is SUCCESS, echoing the PhysicalResourceId, and nobody was called
-    assert [put.json() for put in response_server.requests] == [
-        {
-            "Status": "SUCCESS",
-            "Reason": "",
-            "PhysicalResourceId": physical_id,
-            "StackId": STACK_ID,
-            "RequestId": event["RequestId"],
-            "LogicalResourceId": "InitialSetTrigger",
-            "Data": {},
-        }
-    ]
+    assert [put.json() for put in response_server.requests] == [answer(event, "SUCCESS")]
+    assert response_server.answers[0]["PhysicalResourceId"] == physical_id
     assert sts.requests == sfn.requests == []
 
 
