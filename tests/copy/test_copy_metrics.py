@@ -15,7 +15,7 @@ import pytest
 from tests.copy.conftest import DISTRIBUTION, failed_ids
 from tests.copy.source import Artifact
 from tests.support.emf import InvalidEmf, is_emf, validate_emf
-from tests.support.events_endpoint import Script, events_endpoint
+from tests.support.events_endpoint import EventsEndpoint, Script
 
 FUNCTION = "consumer-CopyFunction-1A2B3C4D5E6F"
 METRICS = {
@@ -119,7 +119,7 @@ def test_a_record_whose_receipt_was_refused_counts_as_failed_its_bytes_as_writte
 ):
     # GIVEN metrics turned on, and an EventBridge that refuses every receipt
     monkeypatch.setenv("EMIT_METRICS", "true")
-    with events_endpoint(Script(refuse={0})) as endpoint:
+    with EventsEndpoint(Script(refuse={0})) as endpoint:
         monkeypatch.setenv("AWS_ENDPOINT_URL_EVENTBRIDGE", endpoint.url)
         url = source.add(DISTRIBUTION, "a", Artifact(body=b"aaa"))
         # WHEN a record is copied

@@ -159,7 +159,7 @@ def test_failed_records_send_no_receipt_and_no_url_reaches_one(
     aws, buckets, source, sqs_event, run, receipts
 ):
     # GIVEN a batch of one good record (a real presigned URL) and four that fail
-    good = buckets.publish("ok.zip", b"fine").replace(aws, source.endpoint)
+    good = buckets.publish("ok.zip", b"fine").replace(aws, source.url)
     denied = source.add(
         DISTRIBUTION, "gone", Artifact(body=b"<Code>AccessDenied</Code>", status=403)
     )
@@ -179,7 +179,7 @@ def test_failed_records_send_no_receipt_and_no_url_reaches_one(
     found = receipts.events()
     assert [e["detail"]["messageId"] for e in found] == [ids[0]]
     text = json.dumps(found)
-    for fragment in ("http", "X-Amz", "?", "s3cr3t", source.endpoint.split("//")[1]):
+    for fragment in ("http", "X-Amz", "?", "s3cr3t", source.url.split("//")[1]):
         assert fragment not in text, fragment
 
 

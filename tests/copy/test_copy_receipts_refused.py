@@ -14,7 +14,7 @@ import pytest
 
 from tests.copy.conftest import DISTRIBUTION, failed_ids
 from tests.copy.source import Artifact
-from tests.support.events_endpoint import EventsEndpoint, Script, events_endpoint
+from tests.support.events_endpoint import EventsEndpoint, Script
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def eventbridge(monkeypatch):
     with ExitStack() as stack:
 
         def start(script: Script) -> EventsEndpoint:
-            endpoint = stack.enter_context(events_endpoint(script))
+            endpoint = stack.enter_context(EventsEndpoint(script))
             monkeypatch.setenv("AWS_ENDPOINT_URL_EVENTBRIDGE", endpoint.url)
             return endpoint
 
@@ -51,7 +51,7 @@ def test_a_refused_entry_fails_its_own_record_which_is_receipted_when_redelivere
     response, logs = run(event)
     # THEN only the record whose receipt was refused is reported, the entries mapping back to
     # the records by position; every artifact is stored
-    [call] = endpoint.requests
+    [call] = endpoint.calls
     refused = endpoint.details[1]["messageId"]
     assert failed_ids(response) == {refused}
     assert sorted(buckets.keys()) == ["k0", "k1", "k2"]
@@ -90,7 +90,7 @@ def test_a_call_not_accepted_fails_every_record_it_does_not_answer_for(
     assert sorted(buckets.keys()) == ["k0", "k1"]
     assert all("receipt not accepted" in logs[i]["reason"] for i in failed_ids(response))
     # AND botocore retried a failed call (standard retries: 3 attempts)
-    assert len(endpoint.requests) == (1 if script.answered else 3)
+    assert len(endpoint.calls) == (1 if script.answered else 3)
 
 
 @pytest.mark.parametrize(("records", "calls"), [(10, [10]), (14, [10, 4])], ids=["10", "14"])
@@ -104,5 +104,5 @@ def test_receipts_go_in_calls_of_at_most_ten(
     response, _ = run(event)
     # THEN a full batch of 10 costs one PutEvents call, and no call has more than 10 entries
     assert response == {"batchItemFailures": []}
-    assert [len(call) for call in endpoint.requests] == calls
+    assert [len(call) for call in endpoint.calls] == calls
     assert sorted(d["messageId"] for d in endpoint.details) == sorted(ids_of(event))
