@@ -171,8 +171,6 @@ KEPT_HEADERS = (
     ("Content-Disposition", "ContentDisposition"),
 )
 CHUNK = MIB  # at most this much is read between two looks at the deadline
-# A receipt: what the target holds for a key, after a record is done (ARCHITECTURE.md, Receipts).
-RECEIPT = {"Source": "build-artifact-consumer", "DetailType": "Artifact Stored"}
 RECEIPTS_PER_CALL = 10  # PutEvents' limit; 10 receipts (a key is <= 1,024 bytes) stay << 256 KB
 # The Embedded Metric Format document of an invocation: its metrics, their units, one dimension.
 METRICS = {
@@ -188,8 +186,7 @@ class CopyError(Exception):
 
 
 def handler(event, context):
-    """Copy the batch's artifacts concurrently; report every record not stored, verified and
-    receipted."""
+    """Copy the batch's artifacts at once; report each record not stored, verified and receipted."""
     records = sqs_records(event)
     warm = CopyContext.current()
     deadline = deadline_of(context)
@@ -200,10 +197,15 @@ def handler(event, context):
     send_receipts(warm, entries)
     for entry in entries:
         print(json.dumps(entry))
-    if warm.metrics and entries:
+    # Metrics are opt-in (they cost money): only "true", which the template passes for
+    # DetailedMonitoring=true, turns them on; a stack from before the variable has none.
+    if os.environ.get("EMIT_METRICS") == "true" and entries:
         print(json.dumps(metrics(entries)))
-    failed = [{"itemIdentifier": e["messageId"]} for e in entries if e["outcome"] == "failed"]
-    return {"batchItemFailures": failed}
+    return {
+        "batchItemFailures": [
+            {"itemIdentifier": e["messageId"]} for e in entries if e["outcome"] == "failed"
+        ]
+    }
 
 
 def send_receipts(warm: "CopyContext", entries: list) -> None:
@@ -217,7 +219,7 @@ def send_receipts(warm: "CopyContext", entries: list) -> None:
     bucket = warm.settings["TARGET_BUCKET"]
     for start in range(0, len(stored), RECEIPTS_PER_CALL):
         chunk = stored[start : start + RECEIPTS_PER_CALL]
-        receipts = [dict(RECEIPT, Detail=json.dumps(receipt(entry, bucket))) for entry in chunk]
+        receipts = [receipt(entry, bucket) for entry in chunk]
         try:
             answers = warm.events.put_events(Entries=receipts)["Entries"]
         except Exception as err:  # none of this call's receipts is known to be accepted
@@ -226,19 +228,27 @@ def send_receipts(warm: "CopyContext", entries: list) -> None:
         for entry, answer in zip(chunk, answers, strict=False):  # answered in order
             if "ErrorCode" in answer or "EventId" not in answer:
                 entry["outcome"] = "failed"
-                error = f"{answer.get('ErrorCode')}: {answer.get('ErrorMessage')}"
-                entry["reason"] = f"stored, receipt not accepted: {error}"
+                entry["reason"] = (
+                    "stored, receipt not accepted: "
+                    f"{answer.get('ErrorCode')}: {answer.get('ErrorMessage')}"
+                )
 
 
 def receipt(entry: dict, bucket: str) -> dict:
-    """A receipt's detail: the record's key and outcome, and what the target holds (no URL)."""
+    """The PutEvents entry of a record's receipt (ARCHITECTURE.md, Receipts): its key and
+    outcome, and what the target holds once it is done; never the URL."""
     held = entry.pop("held")  # size, sourceETag, versionId, and sha256 when it was verified
-    return {
+    detail = {
         "bucket": bucket,
         "key": entry["key"],
         "outcome": entry["outcome"],
         **held,
         "messageId": entry["messageId"],
+    }
+    return {
+        "Source": "build-artifact-consumer",
+        "DetailType": "Artifact Stored",
+        "Detail": json.dumps(detail),
     }
 
 
@@ -315,7 +325,6 @@ def check_addressed_here(record: dict, env: dict) -> None:
 # Credentials stay with boto3's default session, which keeps (and refreshes) them as before.
 BUILT_FROM = (
     *SETTINGS,
-    "EMIT_METRICS",
     "AWS_DEFAULT_REGION",
     "AWS_ENDPOINT_URL",
     "AWS_ENDPOINT_URL_S3",
@@ -335,18 +344,20 @@ class CopyContext:
     def __init__(self, built_from: tuple):
         self.built_from = built_from
         self.settings = settings()
-        # Metrics are opt-in (they cost money): only "true", which the template passes for
-        # DetailedMonitoring=true, turns them on; a stack from before the variable has none.
-        self.metrics = os.environ.get("EMIT_METRICS") == "true"
         # (bucket, key) -> the If-Match / If-None-Match headers of its final write, to which S3's
         # answer then adds its VersionId (see target_client). Records run at once, but those of
         # one key in turn (same_key_groups): no two copies share an entry.
         self.writes = {}
         self.s3 = target_client(self.writes)
         # Receipts: a stuck PutEvents gives up within the 15 s DEADLINE_MARGIN keeps for it.
-        retries = {"mode": "standard", "total_max_attempts": 3}
-        config = Config(connect_timeout=2, read_timeout=2, retries=retries)
-        self.events = boto3.client("events", config=config)
+        self.events = boto3.client(
+            "events",
+            config=Config(
+                connect_timeout=2,
+                read_timeout=2,
+                retries={"mode": "standard", "max_attempts": 2},  # retries: 3 attempts in all
+            ),
+        )
 
     @classmethod
     def current(cls) -> "CopyContext":
@@ -576,22 +587,28 @@ def store(connection, message: dict, key: str, warm: CopyContext, deadline: floa
         return refused_write(warm, bucket, key, source)
     finally:
         warm.writes.pop((bucket, key), None)
-    etag = source["source-etag"] or None
-    held = {"size": written, "sourceETag": etag, "versionId": version(write)}
+    # What the key holds now, in the terms of a HeadObject answer.
+    held = holds(
+        {
+            "ContentLength": written,
+            "Metadata": extra["Metadata"],
+            "VersionId": write.get("VersionId"),
+        }
+    )
     if reader.hash:  # verified, or the read would have raised
         held["sha256"] = reader.sha256
     return {"outcome": "copied", "bytes": written, "held": held}
 
 
 def holds(head: dict) -> dict:
-    """A receipt's view of the object a HeadObject answer describes: size, source, version."""
-    etag = head["Metadata"].get("source-etag")
-    return {"size": head["ContentLength"], "sourceETag": etag, "versionId": version(head)}
-
-
-def version(answer: dict) -> str | None:
-    """The VersionId of S3's answer; None for its "null" version (no versioning, or suspended)."""
-    return None if answer.get("VersionId") in (None, "null") else answer["VersionId"]
+    """A receipt's view of the object a HeadObject answer describes: size, source, version
+    (None for S3's version "null": versioning off or suspended)."""
+    version = head.get("VersionId")
+    return {
+        "size": head["ContentLength"],
+        "sourceETag": head["Metadata"].get("source-etag"),
+        "versionId": None if version == "null" else version,
+    }
 
 
 def refused_write(warm: CopyContext, bucket: str, key: str, source: dict) -> dict:
@@ -599,8 +616,11 @@ def refused_write(warm: CopyContext, bucket: str, key: str, source: dict) -> dic
     or the same message copied elsewhere meanwhile); otherwise CopyError, and SQS retries."""
     stored = target_object(warm.s3, bucket, key) or {"Metadata": {}}
     if source["source-etag"] and stored["Metadata"].get("source-etag") == source["source-etag"]:
-        reason = "write refused (412): key holds this source"
-        return {"outcome": "duplicate", "reason": reason, "held": holds(stored)}
+        return {
+            "outcome": "duplicate",
+            "reason": "write refused (412): key holds this source",
+            "held": holds(stored),
+        }
     raise CopyError("PreconditionFailed: the key changed since it was checked")
 
 
@@ -640,8 +660,11 @@ def already_held(held: dict | None, source: dict) -> dict | None:
     except (KeyError, TypeError, ValueError):  # no or unreadable dates: copy
         newer = False
     if newer:
-        reason = f"target holds a newer source ({metadata['source-last-modified']})"
-        return {"outcome": "stale", "reason": reason, "held": holds(held)}
+        return {
+            "outcome": "stale",
+            "reason": f"target holds a newer source ({metadata['source-last-modified']})",
+            "held": holds(held),
+        }
     return None
 
 
