@@ -34,9 +34,15 @@ EPILOG = """examples:
 """
 
 
+def program_name() -> str:
+    """How the user ran us: `python -m generator`, or the console script's own name."""
+    name = Path(sys.argv[0]).name
+    return "python -m generator" if name in ("__main__.py", "") else name
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m generator",
+        prog=program_name(),
         description="Build the build-artifact-consumer CloudFormation template from generator/ "
         "and handlers/, validate it with cfn-lint and write it.",
         epilog=EPILOG,

@@ -158,3 +158,7 @@ def assert_one_error_line(result: subprocess.CompletedProcess, message: str) -> 
 def test_missing_defaults_file_is_a_clear_error(tmp_path, capsys):
     assert main(["--parameter-defaults", str(tmp_path / "nope.json")]) == 1
     assert "cannot read parameter defaults" in capsys.readouterr().err
+
+
+def test_help_names_the_command_the_user_typed():
+    assert run_cli("--help").stdout.startswith("usage: python -m generator ")

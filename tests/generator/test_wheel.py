@@ -139,3 +139,8 @@ def test_console_script_and_metadata_carry_the_packages_version(installed):
     assert installed.run(CONSOLE_SCRIPT, "--version").stdout == f"{CONSOLE_SCRIPT} {version}\n"
     metadata = "import importlib.metadata as m; print(m.version('build-artifact-consumer'))"
     assert installed.run("python", "-c", metadata).stdout == f"{version}\n"
+
+
+def test_console_script_help_names_the_command_the_user_typed(installed):
+    usage = installed.run(CONSOLE_SCRIPT, "--help").stdout.splitlines()[0]
+    assert usage.startswith(f"usage: {CONSOLE_SCRIPT} ")
