@@ -2,7 +2,7 @@
 
 # The one version, a literal before any import: setup.cfg reads it (attr:) without importing the
 # package, `--version` prints it, and generator.template puts it into the template.
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from generator.template import build_template
 

@@ -59,8 +59,8 @@ SPECS: tuple[ParameterSpec, ...] = (
     ),
     ParameterSpec(
         "DistributionBucket",
-        "The distributor's source bucket: the only bucket artifacts are copied from, and the "
-        "name rewritten to the target bucket inside CloudFormation templates.",
+        "The distributor's bucket: the only source of artifacts, and the name that CloudFormation "
+        "templates among them get rewritten from.",
         "tts-cloud-artifacts-529985782713-eu-west-1",
         rf"^{BUCKET}$",
         "must be an S3 bucket name (3-63 lowercase letters, digits, dots and hyphens)",
@@ -105,14 +105,14 @@ SPECS: tuple[ParameterSpec, ...] = (
         "Name of the SSM parameter that holds the target bucket's name for other stacks.",
         "/build-artifact-consumer/bucket-name",
         r"^(?!/(?i:aws|ssm))(?=.{2,1011}$)/[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$",
-        "must be an SSM parameter path such as /build-artifact-consumer/bucket-name, "
-        "not starting with the reserved /aws or /ssm",
+        "must be an SSM parameter path, e.g. /build-artifact-consumer/bucket-name, "
+        "not under the reserved /aws or /ssm",
         "Consumer",
     ),
     ParameterSpec(
         "TargetBucketKmsKey",
-        "When TargetBucket's default encryption is SSE-KMS: the key's ARN, so the copy "
-        "function may use it. Empty for SSE-S3 or a created bucket.",
+        "ARN of TargetBucket's SSE-KMS key, so the copy function may use it; empty for SSE-S3 "
+        "or a created bucket.",
         "",
         rf"^({PARTITION}:kms:{REGION}:{ACCOUNT}:key/[A-Za-z0-9-]{{1,64}})?$",
         "must be empty or a KMS key ARN, e.g. arn:aws:kms:eu-west-1:123456789012:key/1234abcd-...",
@@ -120,9 +120,8 @@ SPECS: tuple[ParameterSpec, ...] = (
     ),
     ParameterSpec(
         "AlarmTopicName",
-        "Name of an SNS topic in this account and region that the stack's alarms notify; empty "
-        "for none. A name, not an ARN: alarms notify only topics in their own region, and one "
-        "StackSet value must fit every region.",
+        "Name (not ARN: one StackSet value fits every region) of an SNS topic in this account "
+        "and region that the stack's alarms notify; empty for none.",
         "",
         r"^[A-Za-z0-9_-]{0,256}$",
         "must be empty or an SNS topic name (letters, digits, hyphens, underscores)",
