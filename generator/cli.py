@@ -19,7 +19,7 @@ from generator.output import (
 )
 from generator.render import FORMATS, render
 from generator.template import build_template, inline_handlers
-from generator.validation import TEMPLATE_BODY_LIMIT, ValidationError, validate
+from generator.validation import SIZE_BUDGET, TEMPLATE_BODY_LIMIT, ValidationError, validate
 
 EPILOG = """examples:
   python -m generator
@@ -97,11 +97,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def summary(written: str, text: str, template, code: dict) -> str:
-    """One screen: size against the limit, resource count, inlined code sizes."""
+    """One screen: size against what the build allows, resource count, inlined code sizes."""
     size = len(text.encode())
+    # The budget applies to the compact JSON; YAML need only fit CloudFormation's limit.
+    limit, of = (
+        (SIZE_BUDGET, f"budget, 80% of the {TEMPLATE_BODY_LIMIT:,}-byte TemplateBody limit")
+        if text.startswith("{")
+        else (TEMPLATE_BODY_LIMIT, "TemplateBody limit")
+    )
     lines = [
         f"wrote {written}",
-        f"  size      {size:,} of {TEMPLATE_BODY_LIMIT:,} bytes ({size / TEMPLATE_BODY_LIMIT:.0%})",
+        f"  size      {size:,} of {limit:,} bytes ({size / limit:.1%}; {of})",
         f"  resources {len(template.resources)}, parameters {len(template.parameters)}",
         "  cfn-lint  no findings in any region",
     ]
