@@ -136,13 +136,16 @@ MAX_PARTS = 10_000  # S3's limit on the parts of one multipart upload
 # 40 MiB with 8 MiB parts (artifacts up to 78 GiB), at most 72 MiB beyond (24 MiB parts up to
 # 234 GiB, then 3 parts of whatever size: more than one invocation moves in 15 minutes).
 # BATCH_SIZE uploads at once: 10 x 40 MiB plus ~50 MiB of interpreter and boto3 fit in 1024 MiB.
-# Measured (`tox -e bench`): +59 MiB peak RSS at 256 MiB and at 1 GiB, at the reference's speed.
+# Measured (`tox -e bench`): +58 to +62 MiB peak RSS at 256 MiB and at 1 GiB.
 PART_BUDGET = 24 * MIB
 BATCH_SIZE = 10  # records per invocation (the event source mapping's BatchSize), copied at once
 READ_TIMEOUT = 30  # seconds to connect to the source, and for each read from the source or S3
 # Kept before Lambda's timeout: a blocked read, then aborting, then the batch's receipts (15 s:
 # PutEvents gets 3 attempts of 2 s to connect and 2 s to answer, with at most 1 + 2 s of backoff
-# between them; it answers in milliseconds when EventBridge is well).
+# between them; it answers in milliseconds when EventBridge is well). One S3 call that stays stuck
+# through all its retries (4 attempts of up to 10 + 30 s) can outlast it: Lambda's timeout then
+# fails the whole batch and SQS delivers it again, its stored records coming back as duplicates
+# (receipted then). A shorter S3 timeout would fail slow uploads that are merely slow.
 DEADLINE_MARGIN = 2 * READ_TIMEOUT + 15
 SETTINGS = ("TARGET_BUCKET", "DISTRIBUTION_BUCKET", "DISTRIBUTION_REGION", "AWS_REGION")
 REGION = r"[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}"  # the DistributionRegion parameter's pattern
@@ -378,7 +381,7 @@ def target_client(writes: dict):
     config = Config(
         max_pool_connections=BATCH_SIZE * 6,
         connect_timeout=10,
-        read_timeout=READ_TIMEOUT,  # a stuck S3 call fits in DEADLINE_MARGIN, like a source read
+        read_timeout=READ_TIMEOUT,  # per attempt; see DEADLINE_MARGIN
         retries={"mode": "standard", "max_attempts": 3},
     )
     s3 = boto3.client("s3", config=config)

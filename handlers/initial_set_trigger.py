@@ -230,6 +230,8 @@ def start(call: Invocation) -> str:
         aws_session_token=creds["SessionToken"],
     )
     given = json.dumps({"AccountId": env["account"], "Region": env["home"]})
+    if call.sent:  # FAILED went out while AssumeRole hung: the stack is rolling back
+        raise Failure("answered already: no execution started")
     try:
         return sfn.start_execution(stateMachineArn=env["machine"], name=name, input=given)[
             "executionArn"

@@ -162,3 +162,17 @@ def test_missing_defaults_file_is_a_clear_error(tmp_path, capsys):
 
 def test_help_names_the_command_the_user_typed():
     assert run_cli("--help").stdout.startswith("usage: python -m generator ")
+
+
+def test_long_baked_defaults_need_only_fit_cloudformations_limit(tmp_path):
+    # GIVEN an organisation's defaults longer than the built-in ones (a deep SSM path), so the
+    # template grows past the project's 40,960-byte budget for its own template
+    path = "/" + "/".join(["platform-team-artifacts"] * 24)
+    defaults = write_json(tmp_path / "org.json", {"BucketNameParameterName": path})
+    output = tmp_path / "template.json"
+    # WHEN the user builds with them
+    result = run_cli("--parameter-defaults", str(defaults), "--output", str(output))
+    # THEN it builds: CloudFormation takes up to 51,200 bytes as TemplateBody
+    assert result.returncode == 0, result.stderr
+    assert 40_960 < len(output.read_bytes()) <= 51_200
+    assert "of 51,200 bytes" in result.stdout

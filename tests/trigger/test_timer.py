@@ -15,7 +15,7 @@ from tests.trigger.conftest import (
     answer,
 )
 from tests.trigger.logs import WAIT, log_lines, wait_for_log
-from tests.trigger.servers import sfn_started
+from tests.trigger.servers import sfn_started, sts_credentials
 
 
 def test_hanging_distributor_gets_failed_timed_out_and_only_one_answer(
@@ -114,3 +114,22 @@ def test_no_time_left_still_answers_once(
     assert wait_for_log(capsys, "answer sent", WAIT)
     [put] = response_server.requests
     assert put.json()["Reason"].startswith("timed out while ")
+
+
+def test_no_execution_starts_after_the_timeout_answer(
+    initial_set_trigger, fake_aws, response_server, cfn_event, context, capsys
+):
+    # GIVEN STS answers AssumeRole only after CloudFormation was told FAILED (timed out), and
+    # Step Functions would start any execution asked for
+    fake_aws("STS", sts_credentials("AKIA", "secret", "token"), hold_until=response_server.arrived)
+    sfn = fake_aws("SFN", sfn_started(f"{MACHINE}:late"))
+
+    # WHEN the function has 2 seconds left
+    initial_set_trigger.handler(cfn_event("Create"), context(2))
+
+    # THEN the one answer is the timeout, and the late worker starts nothing: the stack is
+    # rolling back, so an initial set would go to a subscription being deleted
+    [put] = response_server.requests
+    assert put.json()["Reason"] == f"timed out while assuming role {ROLE}: try again later"
+    assert [line["dropped"] for line in wait_for_log(capsys, "answer already sent")] == ["FAILED"]
+    assert sfn.requests == []
