@@ -95,11 +95,12 @@ class Distributor:
                 self.publish(key, content, target["AccountId"], target["Region"])
 
 
-def distributor_session(role_arn: str, region: str) -> boto3.Session:
-    """Credentials in the distributor's account: moto maps an assumed role to its account."""
-    credentials = boto3.client("sts").assume_role(
-        RoleArn=role_arn, RoleSessionName="e2e-distributor"
-    )["Credentials"]
+def assumed_session(role_arn: str, region: str) -> boto3.Session:
+    """Credentials in the role's account (the distributor's, the central bus's): moto gives an
+    assumed role its account's resources."""
+    credentials = boto3.client("sts").assume_role(RoleArn=role_arn, RoleSessionName="e2e")[
+        "Credentials"
+    ]
     return boto3.Session(
         aws_access_key_id=credentials["AccessKeyId"],
         aws_secret_access_key=credentials["SecretAccessKey"],
@@ -112,7 +113,7 @@ def create_distributor(defaults: dict[str, str], consumer_account: str) -> Distr
     """Create the distributor the template's defaults name, trusting `consumer_account`."""
     region = defaults["DistributionRegion"]
     role_arn = defaults["InitialDistributionRole"]
-    session = distributor_session(role_arn, region)
+    session = assumed_session(role_arn, region)
     session.client("iam").create_role(
         RoleName=role_arn.rsplit("/", 1)[1],
         AssumeRolePolicyDocument=json.dumps(

@@ -17,6 +17,7 @@ import json
 
 import boto3
 
+from tests.e2e.distributor import assumed_session
 from tests.support.event_tap import RECEIPT_DETAIL_TYPE, RECEIPT_SOURCE, EventTap, tap
 
 OTHER_SOURCE = "team.other-application"  # some other application's events on the same bus
@@ -26,22 +27,9 @@ CENTRAL_BUS = "build-artifact-receipts"
 CENTRAL_BUS_ARN = f"arn:aws:events:{CENTRAL_REGION}:{CENTRAL_ACCOUNT}:event-bus/{CENTRAL_BUS}"
 
 
-def session_in(account: str, region: str) -> boto3.Session:
-    """Credentials in another account: moto gives an assumed role its account's resources."""
-    credentials = boto3.client("sts").assume_role(
-        RoleArn=f"arn:aws:iam::{account}:role/e2e", RoleSessionName="e2e-receipts"
-    )["Credentials"]
-    return boto3.Session(
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-        region_name=region,
-    )
-
-
 def create_central_bus(sources: tuple[str, ...] = (RECEIPT_SOURCE,)) -> EventTap:
     """The platform team's bus CENTRAL_BUS_ARN, with a tap catching every event of `sources`."""
-    session = session_in(CENTRAL_ACCOUNT, CENTRAL_REGION)
+    session = assumed_session(f"arn:aws:iam::{CENTRAL_ACCOUNT}:role/e2e", CENTRAL_REGION)
     session.client("events").create_event_bus(Name=CENTRAL_BUS)
     return tap(session, CENTRAL_BUS, "central-receipts", sources)
 

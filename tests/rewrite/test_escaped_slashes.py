@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from tests.rewrite import test_references as references
 from tests.rewrite.names import SOURCE, TARGET
 
 S, T = SOURCE, TARGET
@@ -31,42 +32,12 @@ def json_template(value: str) -> str:
     return escaped(text).replace("@", value)
 
 
+# Every plain reference case (test_references) with a "/" to escape that can stand inside a JSON
+# string as it is (no quote, backslash or newline: those forms are YAML's), and what it becomes.
 REWRITTEN = {
-    "s3 uri": (f"s3://{S}/k/a.zip", f"s3://{T}/k/a.zip"),
-    "s3 uri of the bucket": (f"s3://{S}", f"s3://{T}"),
-    "arn": (f"arn:aws:s3:::{S}/*", f"arn:aws:s3:::{T}/*"),
-    "virtual global": (
-        f"https://{S}.s3.amazonaws.com/n/a.json",
-        f"https://{T}.s3.amazonaws.com/n/a.json",
-    ),
-    "virtual regional": (
-        f"https://{S}.s3.eu-west-1.amazonaws.com/n/a.json",
-        f"https://{T}.s3.eu-central-1.amazonaws.com/n/a.json",
-    ),
-    "virtual dualstack": (
-        f"https://{S}.s3.dualstack.eu-west-1.amazonaws.com/a.json",
-        f"https://{T}.s3.dualstack.eu-central-1.amazonaws.com/a.json",
-    ),
-    "path global": (
-        f"https://s3.amazonaws.com/{S}/n/a.json",
-        f"https://s3.amazonaws.com/{T}/n/a.json",
-    ),
-    "path dash region": (
-        f"https://s3-eu-west-1.amazonaws.com/{S}/a.json",
-        f"https://s3-eu-central-1.amazonaws.com/{T}/a.json",
-    ),
-    "path of the bucket": (
-        f"https://s3.eu-west-1.amazonaws.com/{S}",
-        f"https://s3.eu-central-1.amazonaws.com/{T}",
-    ),
-    "sub virtual": (
-        f"https://{S}.s3.${{AWS::Region}}.${{AWS::URLSuffix}}/${{Key}}",
-        f"https://{T}.s3.${{AWS::Region}}.${{AWS::URLSuffix}}/${{Key}}",
-    ),
-    "sub arn": (
-        f"arn:${{AWS::Partition}}:s3:::{S}/${{Prefix}}/*",
-        f"arn:${{AWS::Partition}}:s3:::{T}/${{Prefix}}/*",
-    ),
+    name: case
+    for name, case in references.REWRITTEN.items()
+    if "/" in case[0] and not {'"', "\\", "\n"} & set(case[0])
 }
 
 LEFT_ALONE = {

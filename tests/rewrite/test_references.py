@@ -57,6 +57,10 @@ REWRITTEN = {
         f"https://s3.eu-west-1.amazonaws.com/{S}/a.yaml",
         f"https://s3.eu-central-1.amazonaws.com/{T}/a.yaml",
     ),
+    "path of the bucket": (
+        f"https://s3.eu-west-1.amazonaws.com/{S}",
+        f"https://s3.eu-central-1.amazonaws.com/{T}",
+    ),
     "path dash region": (
         f"https://s3-eu-west-1.amazonaws.com/{S}/a.yaml",
         f"https://s3-eu-central-1.amazonaws.com/{T}/a.yaml",
