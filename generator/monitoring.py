@@ -40,17 +40,6 @@ def add_monitoring(
     return Monitoring(stuck_queue_alarm=alarm, dashboard=dashboard)
 
 
-def stuck_queue_threshold(messaging: Messaging) -> int:
-    """Seconds of age beyond which the oldest message proves that nothing consumes the queue.
-
-    A failing message legitimately ages through all its receives until the dead-letter queue
-    takes it: maxReceiveCount x visibility timeout (5 x 5,400 s = 7.5 hours). Older than that,
-    no message is being received at all (function, mapping or role broken, or throttled). SQS
-    keeps a message 4 days, so the alarm leaves days to act before anything expires.
-    """
-    return messaging.longest_stay
-
-
 def _stuck_queue_alarm(params: dict, messaging: Messaging) -> cloudwatch.Alarm:
     actions = alarm_actions(params)
     return cloudwatch.Alarm(
@@ -65,7 +54,10 @@ def _stuck_queue_alarm(params: dict, messaging: Messaging) -> cloudwatch.Alarm:
         Statistic="Maximum",
         Period=PERIOD,
         EvaluationPeriods=1,
-        Threshold=stuck_queue_threshold(messaging),
+        # A failing message legitimately ages through all its receives until the dead-letter
+        # queue takes it (5 x 5,400 s = 7.5 hours); older than that, nothing receives at all
+        # (function, mapping or role broken, or throttled). SQS keeps a message 4 days.
+        Threshold=messaging.longest_stay,
         ComparisonOperator="GreaterThanThreshold",
         TreatMissingData="notBreaching",
         AlarmActions=actions,
@@ -76,7 +68,7 @@ def _stuck_queue_alarm(params: dict, messaging: Messaging) -> cloudwatch.Alarm:
 def _dashboard(messaging: Messaging, copy: PythonFunction) -> cloudwatch.Dashboard:
     # Dashboards are global to the account, and one stack name may be deployed in several of
     # its regions: the region keeps the names apart (letters, digits and hyphens, < 255).
-    body = json.dumps(dashboard_body(stuck_queue_threshold(messaging)), separators=(",", ":"))
+    body = json.dumps(dashboard_body(messaging.longest_stay), separators=(",", ":"))
     return cloudwatch.Dashboard(
         DASHBOARD,
         Condition=DETAILED_MONITORING,
