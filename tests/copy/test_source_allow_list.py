@@ -66,11 +66,14 @@ def urls_on(host: str) -> list[str]:
 
 
 def refused(copy_files, url: str, region: str) -> bool:
-    """Whether the allow-list refuses `url` for a distributor in `region`."""
+    """Whether the allow-list refuses `url` for a distributor in `region`; any other error is
+    raised, so an "allowed" check cannot pass on a function that fails for another reason."""
     try:
         copy_files.allowed_source(url, B, region)
     except Exception as err:  # CopyError, renamed in the inlined code
-        return f"ArtifactUrl {url.split('?')[0]!r} is not allowed" in str(err)
+        if f"ArtifactUrl {url.split('?')[0]!r} is not allowed" in str(err):
+            return True
+        raise
     return False
 
 
