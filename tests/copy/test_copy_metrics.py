@@ -12,6 +12,7 @@ import json
 
 import pytest
 
+from generator.monitoring import METRICS_DIMENSION, METRICS_NAMESPACE
 from tests.copy.conftest import DISTRIBUTION, failed_ids
 from tests.copy.source import Artifact
 from tests.support.emf import InvalidEmf, is_emf, validate_emf
@@ -69,8 +70,8 @@ def test_one_valid_document_per_invocation_with_the_batchs_metrics(
     assert len(failed_ids(response)) == 1
     [document] = documents
     [directive] = document["_aws"]["CloudWatchMetrics"]
-    assert directive["Namespace"] == "BuildArtifactConsumer"
-    assert directive["Dimensions"] == [["FunctionName"]]
+    assert directive["Namespace"] == METRICS_NAMESPACE
+    assert directive["Dimensions"] == [[METRICS_DIMENSION]]
     assert {m["Name"]: m["Unit"] for m in directive["Metrics"]} == METRICS
     assert document["FunctionName"] == FUNCTION
     # AND it counts the acknowledged and the failed records, the bytes written, and each
@@ -137,8 +138,8 @@ def valid_document() -> dict:
             "Timestamp": 1_764_000_000_000,
             "CloudWatchMetrics": [
                 {
-                    "Namespace": "BuildArtifactConsumer",
-                    "Dimensions": [["FunctionName"]],
+                    "Namespace": METRICS_NAMESPACE,
+                    "Dimensions": [[METRICS_DIMENSION]],
                     "Metrics": [{"Name": name, "Unit": unit} for name, unit in METRICS.items()],
                 }
             ],

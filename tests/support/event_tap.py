@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import boto3
 
-RECEIPT_SOURCE = "build-artifact-consumer"  # ARCHITECTURE.md: Source of every receipt
+from generator.receipts import RECEIPT_SOURCE  # what the stack's forwarding rule matches
+
 RECEIPT_DETAIL_TYPE = "Artifact Stored"
 
 
