@@ -86,7 +86,9 @@ def main(argv: list[str] | None = None) -> int:
         code = inline_handlers()
         template = build_template(defaults, code)
         text = render(template, args.format)
-        validate(text, budget=defaults is None)
+        # The budget is for the project's own template: compact JSON with our defaults.
+        budget = defaults is None and args.format == "json"
+        validate(text, budget)
         write_template(text, args.output)
     except (DefaultsError, InlineError, ValidationError, OutputError) as err:
         print(f"error: {err}", file=sys.stderr)
@@ -94,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     # With `--output -` stdout carries the template alone.
     stream = sys.stderr if args.output == STDOUT else sys.stdout
     try:
-        summary_text = summary(describe(args.output), text, template, code, defaults is None)
+        summary_text = summary(describe(args.output), text, template, code, budget)
         print(summary_text, file=stream, flush=True)
     except BrokenPipeError:  # `| head -1`: the template is written, the reader wants no more
         silence_stdout()
@@ -104,10 +106,9 @@ def main(argv: list[str] | None = None) -> int:
 def summary(written: str, text: str, template, code: dict, budget: bool = True) -> str:
     """One screen: size against what the build allows, resource count, inlined code sizes."""
     size = len(text.encode())
-    # The budget applies to the project's compact JSON (see validation.validate).
     limit, of = (
         (SIZE_BUDGET, f"budget, 80% of the {TEMPLATE_BODY_LIMIT:,}-byte TemplateBody limit")
-        if budget and text.startswith("{")
+        if budget
         else (TEMPLATE_BODY_LIMIT, "TemplateBody limit")
     )
     lines = [

@@ -34,10 +34,10 @@ def validate(template_text: str, budget: bool = True) -> None:
 
     The budget keeps the project's own template (compact JSON) well inside CloudFormation's
     limit; YAML, always larger, and a template with an organisation's longer defaults baked in
-    (`budget=False`) need only fit that limit.
+    need only fit that limit: the caller, which knows which it built, passes `budget=False`.
     """
     size = len(template_text.encode())
-    if budget and template_text.startswith("{") and size > SIZE_BUDGET:
+    if budget and size > SIZE_BUDGET:
         raise ValidationError(
             f"template is {size:,} bytes, over the {SIZE_BUDGET:,}-byte budget (80% of "
             f"CloudFormation's {TEMPLATE_BODY_LIMIT:,}-byte TemplateBody limit)"
