@@ -616,15 +616,12 @@ def holds(head: dict) -> dict:
 
 def refused_write(warm: CopyContext, bucket: str, key: str, source: dict) -> dict:
     """After a 412, done if the key now holds this source (a retried write that had succeeded,
-    or the same message copied elsewhere meanwhile); otherwise CopyError, and SQS retries."""
-    stored = target_object(warm.s3, bucket, key) or {"Metadata": {}}
-    if source["source-etag"] and stored["Metadata"].get("source-etag") == source["source-etag"]:
-        return {
-            "outcome": "duplicate",
-            "reason": "write refused (412): key holds this source",
-            "held": holds(stored),
-        }
-    raise CopyError("PreconditionFailed: the key changed since it was checked")
+    or the same message copied elsewhere meanwhile) or a newer one, as before the write;
+    otherwise CopyError, and SQS retries."""
+    skip = already_held(target_object(warm.s3, bucket, key), source)
+    if not skip:
+        raise CopyError("PreconditionFailed: the key changed since it was checked")
+    return {**skip, "reason": f"write refused (412): {skip.get('reason', 'key holds this source')}"}
 
 
 def content_length(response, size: int | None) -> int:

@@ -112,10 +112,17 @@ def test_concurrent_write_between_check_and_put_is_not_overwritten(
 @pytest.mark.parametrize("repeat", [1, 10], ids=["small", "large"])
 @pytest.mark.parametrize(
     ("written_from", "outcome"),
-    [('"other"', "failed"), ('"slow"', "duplicate")],
-    ids=["another-source", "this-source"],
+    [
+        ({"source-etag": '"other"'}, "failed"),
+        ({"source-etag": '"slow"'}, "duplicate"),
+        (
+            {"source-etag": '"other"', "source-last-modified": "Thu, 02 Jan 2025 00:00:00 GMT"},
+            "stale",
+        ),
+    ],
+    ids=["another-source", "this-source", "a-newer-source"],
 )
-def test_refused_write_is_done_only_if_the_key_now_holds_this_source(
+def test_refused_write_is_done_only_if_the_key_now_holds_this_source_or_a_newer_one(
     written_from, outcome, repeat, copy_files, buckets, source, sqs_event, capsys
 ):
     # GIVEN a copy of source "slow" that has checked the (absent) key but not yet written it
@@ -123,14 +130,14 @@ def test_refused_write_is_done_only_if_the_key_now_holds_this_source(
     artifact = Artifact(body=b"s" * BLOCK, repeat=repeat, etag='"slow"', hold_body=release)
     event = sqs_event({"ArtifactUrl": source.add(DISTRIBUTION, "t", artifact), "ArtifactKey": KEY})
     worker, results = start_copy_held_after_check(copy_files, buckets, source, event)
-    # WHEN meanwhile another copy stores the key from another source, or from this same one
-    # (the same message, delivered twice, copied by another function instance)
-    metadata = {"source-etag": written_from}
-    buckets.s3.put_object(Bucket=buckets.target, Key=KEY, Body=b"meanwhile", Metadata=metadata)
+    # WHEN meanwhile another copy stores the key from another source, from this same one (the
+    # same message, delivered twice, copied by another function instance), or from a newer one
+    buckets.s3.put_object(Bucket=buckets.target, Key=KEY, Body=b"meanwhile", Metadata=written_from)
     release.set()
     worker.join(timeout=30)
     # THEN S3 refuses this copy's write, and the record is acknowledged only if the key holds
-    # this source; the copy stored meanwhile stays either way
+    # this source or a newer one (Artifact's Last-Modified is 1 January 2025); the copy stored
+    # meanwhile stays either way
     [entry] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert entry["outcome"] == outcome
     if outcome == "failed":
@@ -138,6 +145,7 @@ def test_refused_write_is_done_only_if_the_key_now_holds_this_source(
         assert entry["reason"].startswith("PreconditionFailed: the key changed")
     else:
         assert results[0] == {"batchItemFailures": []}
+        assert entry["reason"].startswith("write refused (412): ")
     assert buckets.stored(KEY)["Body"] == b"meanwhile"
     assert buckets.open_uploads() == []
 
