@@ -35,6 +35,7 @@ DEAD_LETTER_QUEUE = "ArtifactDeadLetterQueue"
 QUEUE_POLICY = "ArtifactQueuePolicy"
 SUBSCRIPTION = "DistributionSubscription"
 DEAD_LETTER_ALARM = "DeadLetterQueueAlarm"
+ALARM_PERIOD = 300  # seconds
 QUEUE_SKIPS = (("CKV_AWS_27", "SQS-managed SSE"),)
 # Deleting or replacing the stack deletes both queues with any message still in them: without
 # its subscription and function a queue is useless, and nothing is lost for good, because the
@@ -154,20 +155,31 @@ def alarm_actions(params: dict) -> If:
     return If(HAS_ALARM_TOPIC, [topic_arn], Ref(AWS_NO_VALUE))
 
 
-def _dead_letter_alarm(params: dict, dlq: sqs.Queue) -> cloudwatch.Alarm:
+def queue_alarm(
+    title: str, description: str, queue: sqs.Queue, metric: str, threshold: int, params: dict
+) -> cloudwatch.Alarm:
+    """An alarm when a queue's SQS `metric` is above `threshold` for 5 minutes (its maximum; no
+    data is no alarm), notifying the alarm topic on alarm and on recovery."""
     actions = alarm_actions(params)
     return cloudwatch.Alarm(
-        DEAD_LETTER_ALARM,
-        AlarmDescription="Artifacts failed to copy and are kept in the dead-letter queue",
+        title,
+        AlarmDescription=description,
         Namespace="AWS/SQS",
-        MetricName="ApproximateNumberOfMessagesVisible",
-        Dimensions=[cloudwatch.MetricDimension(Name="QueueName", Value=GetAtt(dlq, "QueueName"))],
+        MetricName=metric,
+        Dimensions=[cloudwatch.MetricDimension(Name="QueueName", Value=GetAtt(queue, "QueueName"))],
         Statistic="Maximum",
-        Period=300,
+        Period=ALARM_PERIOD,
         EvaluationPeriods=1,
-        Threshold=0,
+        Threshold=threshold,
         ComparisonOperator="GreaterThanThreshold",
         TreatMissingData="notBreaching",
         AlarmActions=actions,
         OKActions=actions,
+    )
+
+
+def _dead_letter_alarm(params: dict, dlq: sqs.Queue) -> cloudwatch.Alarm:
+    description = "Artifacts failed to copy and are kept in the dead-letter queue"
+    return queue_alarm(
+        DEAD_LETTER_ALARM, description, dlq, "ApproximateNumberOfMessagesVisible", 0, params
     )

@@ -9,7 +9,7 @@ from itertools import pairwise
 from troposphere import Equals, GetAtt, Ref, Sub, Template, cloudwatch
 
 from generator.functions import PythonFunction
-from generator.messaging import Messaging, alarm_actions
+from generator.messaging import Messaging, queue_alarm
 
 DETAILED_MONITORING = "DetailedMonitoringEnabled"
 STUCK_QUEUE_ALARM = "StuckQueueAlarm"
@@ -19,7 +19,6 @@ DASHBOARD = "Dashboard"
 # dimension, the function's name, so a stack has 4 custom metrics (ARCHITECTURE.md).
 METRICS_NAMESPACE = "BuildArtifactConsumer"
 METRICS_DIMENSION = "FunctionName"
-PERIOD = 300
 
 
 @dataclass(frozen=True)
@@ -41,27 +40,19 @@ def add_monitoring(
 
 
 def _stuck_queue_alarm(params: dict, messaging: Messaging) -> cloudwatch.Alarm:
-    actions = alarm_actions(params)
-    return cloudwatch.Alarm(
+    # A failing message legitimately ages through all its receives until the dead-letter queue
+    # takes it (5 x 5,400 s = 7.5 hours); older than that, nothing receives at all (function,
+    # mapping or role broken, or throttled). SQS keeps a message 4 days.
+    description = (
+        "Nothing consumes the queue: its oldest message is older than any retry lets a message get"
+    )
+    return queue_alarm(
         STUCK_QUEUE_ALARM,
-        AlarmDescription="Nothing consumes the queue: its oldest message is older than any "
-        "retry lets a message get",
-        Namespace="AWS/SQS",
-        MetricName="ApproximateAgeOfOldestMessage",
-        Dimensions=[
-            cloudwatch.MetricDimension(Name="QueueName", Value=GetAtt(messaging.queue, "QueueName"))
-        ],
-        Statistic="Maximum",
-        Period=PERIOD,
-        EvaluationPeriods=1,
-        # A failing message legitimately ages through all its receives until the dead-letter
-        # queue takes it (5 x 5,400 s = 7.5 hours); older than that, nothing receives at all
-        # (function, mapping or role broken, or throttled). SQS keeps a message 4 days.
-        Threshold=messaging.longest_stay,
-        ComparisonOperator="GreaterThanThreshold",
-        TreatMissingData="notBreaching",
-        AlarmActions=actions,
-        OKActions=actions,
+        description,
+        messaging.queue,
+        "ApproximateAgeOfOldestMessage",
+        messaging.longest_stay,
+        params,
     )
 
 

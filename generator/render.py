@@ -12,8 +12,8 @@ FORMATS = ("json", "yaml")
 def render(template: Template, fmt: str = "json") -> str:
     """Deterministic text of `template`: sorted keys and, for JSON, no insignificant whitespace.
 
-    Compact JSON keeps the inlined code within CloudFormation's 51,200-byte TemplateBody limit;
-    `python -m json.tool build/template.json` shows it indented.
+    Compact JSON keeps the template, inlined code and all, within the build's size budget
+    (validation.SIZE_BUDGET); `python -m json.tool build/template.json` shows it indented.
     """
     if fmt == "yaml":
         return template.to_yaml(clean_up=True)
