@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from itertools import pairwise
 
 from troposphere import Equals, GetAtt, Ref, Sub, Template, cloudwatch
@@ -21,22 +20,13 @@ METRICS_NAMESPACE = "BuildArtifactConsumer"
 METRICS_DIMENSION = "FunctionName"
 
 
-@dataclass(frozen=True)
-class Monitoring:
-    """The alarm, and the dashboard that exists only under DETAILED_MONITORING."""
-
-    stuck_queue_alarm: cloudwatch.Alarm
-    dashboard: cloudwatch.Dashboard
-
-
 def add_monitoring(
     template: Template, params: dict, messaging: Messaging, copy: PythonFunction
-) -> Monitoring:
+) -> None:
     """Add the stuck-queue alarm, and the dashboard under the DetailedMonitoring condition."""
     template.add_condition(DETAILED_MONITORING, Equals(Ref(params["DetailedMonitoring"]), "true"))
-    alarm = template.add_resource(_stuck_queue_alarm(params, messaging))
-    dashboard = template.add_resource(_dashboard(messaging, copy))
-    return Monitoring(stuck_queue_alarm=alarm, dashboard=dashboard)
+    template.add_resource(_stuck_queue_alarm(params, messaging))
+    template.add_resource(_dashboard(messaging, copy))
 
 
 def _stuck_queue_alarm(params: dict, messaging: Messaging) -> cloudwatch.Alarm:

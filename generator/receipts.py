@@ -7,8 +7,6 @@ sending events to a bus in another account or region.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from troposphere import Equals, GetAtt, Not, Ref, Template, events, iam
 
 from generator import policies
@@ -20,15 +18,7 @@ FORWARDING_ROLE = "ReceiptForwardingRole"
 FORWARDING_TARGET_ID = "ReceiptEventBus"
 
 
-@dataclass(frozen=True)
-class ReceiptForwarding:
-    """The forwarding rule and its role, both only under HAS_RECEIPT_EVENT_BUS."""
-
-    rule: events.Rule
-    role: iam.Role
-
-
-def add_receipt_forwarding(template: Template, params: dict) -> ReceiptForwarding:
+def add_receipt_forwarding(template: Template, params: dict) -> None:
     """Add the condition, and the rule and role that exist only when ReceiptEventBusArn is set."""
     bus = Ref(params["ReceiptEventBusArn"])
     template.add_condition(HAS_RECEIPT_EVENT_BUS, Not(Equals(bus, "")))
@@ -37,8 +27,7 @@ def add_receipt_forwarding(template: Template, params: dict) -> ReceiptForwardin
             FORWARDING_ROLE, HAS_RECEIPT_EVENT_BUS, "ForwardReceipts", policies.put_events(bus)
         )
     )
-    rule = template.add_resource(_rule(bus, role))
-    return ReceiptForwarding(rule=rule, role=role)
+    template.add_resource(_rule(bus, role))
 
 
 def _rule(bus: Ref, role: iam.Role) -> events.Rule:
