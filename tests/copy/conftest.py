@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import ExitStack
 from dataclasses import dataclass
 
 import boto3
@@ -12,6 +13,7 @@ from tests.copy.source import Source
 from tests.support.copy_function import copy_function_world
 from tests.support.copy_function import sqs_record as support_sqs_record
 from tests.support.event_tap import tap
+from tests.support.events_endpoint import EventsEndpoint, Script
 
 TARGET = "consumer-artifacts"
 DISTRIBUTION = "distributor-artifacts"
@@ -111,3 +113,16 @@ def receipts(aws):
 def failed_ids(response: dict) -> set[str]:
     """The messageIds a partial batch response reports as failed."""
     return {failure["itemIdentifier"] for failure in response["batchItemFailures"]}
+
+
+@pytest.fixture
+def eventbridge(monkeypatch):
+    """Factory: GIVEN a local EventBridge that answers PutEvents as `script` says."""
+    with ExitStack() as stack:
+
+        def start(script: Script) -> EventsEndpoint:
+            endpoint = stack.enter_context(EventsEndpoint(script))
+            monkeypatch.setenv("AWS_ENDPOINT_URL_EVENTBRIDGE", endpoint.url)
+            return endpoint
+
+        yield start

@@ -16,7 +16,7 @@ from generator.monitoring import METRICS_DIMENSION, METRICS_NAMESPACE
 from tests.copy.conftest import DISTRIBUTION, failed_ids
 from tests.copy.source import Artifact
 from tests.support.emf import InvalidEmf, is_emf, validate_emf
-from tests.support.events_endpoint import EventsEndpoint, Script
+from tests.support.events_endpoint import Script
 
 FUNCTION = "consumer-CopyFunction-1A2B3C4D5E6F"
 METRICS = {
@@ -116,15 +116,14 @@ def test_without_emit_metrics_true_there_is_no_document(
 
 
 def test_a_record_whose_receipt_was_refused_counts_as_failed_its_bytes_as_written(
-    buckets, source, sqs_event, handle, monkeypatch
+    buckets, source, sqs_event, handle, eventbridge, monkeypatch
 ):
     # GIVEN metrics turned on, and an EventBridge that refuses every receipt
     monkeypatch.setenv("EMIT_METRICS", "true")
-    with EventsEndpoint(Script(refuse={0})) as endpoint:
-        monkeypatch.setenv("AWS_ENDPOINT_URL_EVENTBRIDGE", endpoint.url)
-        url = source.add(DISTRIBUTION, "a", Artifact(body=b"aaa"))
-        # WHEN a record is copied
-        response, [document], _ = handle(sqs_event({"ArtifactUrl": url, "ArtifactKey": "a"}))
+    eventbridge(Script(refuse={0}))
+    url = source.add(DISTRIBUTION, "a", Artifact(body=b"aaa"))
+    # WHEN a record is copied
+    response, [document], _ = handle(sqs_event({"ArtifactUrl": url, "ArtifactKey": "a"}))
     # THEN it is a failure (SQS retries it), though its bytes were written
     assert len(failed_ids(response)) == 1
     assert (document["ArtifactsStored"], document["ArtifactsFailed"]) == (0, 1)

@@ -8,26 +8,11 @@ and sends the receipt then, as a duplicate. The receipts of one invocation go in
 
 from __future__ import annotations
 
-from contextlib import ExitStack
-
 import pytest
 
 from tests.copy.conftest import DISTRIBUTION, failed_ids
 from tests.copy.source import Artifact
-from tests.support.events_endpoint import EventsEndpoint, Script
-
-
-@pytest.fixture
-def eventbridge(monkeypatch):
-    """Factory: GIVEN a local EventBridge that answers PutEvents as `script` says."""
-    with ExitStack() as stack:
-
-        def start(script: Script) -> EventsEndpoint:
-            endpoint = stack.enter_context(EventsEndpoint(script))
-            monkeypatch.setenv("AWS_ENDPOINT_URL_EVENTBRIDGE", endpoint.url)
-            return endpoint
-
-        yield start
+from tests.support.events_endpoint import Script
 
 
 def copies(source, sqs_event, count: int) -> dict:

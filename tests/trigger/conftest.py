@@ -31,7 +31,9 @@ STACK_ID = (
     "build-artifact-consumer/5b1e8f40-a0c1-11ef-9d2b-0a1b2c3d4e5f"
 )
 # The presigned query string CloudFormation adds: it must never reach a log line.
-PRESIGNED_QUERY = "X-Amz-Security-Token=PRESIGNEDTOKEN&X-Amz-Signature=PRESIGNEDSIGNATURE"
+PRESIGNED_TOKEN, PRESIGNED_SIGNATURE = "PRESIGNEDTOKEN", "PRESIGNEDSIGNATURE"  # never logged
+PRESIGNED_QUERY = f"X-Amz-Security-Token={PRESIGNED_TOKEN}&X-Amz-Signature={PRESIGNED_SIGNATURE}"
+PUT_ATTEMPTS = 4  # the handler's bound on its answer's PUTs
 TRIGGER_ENV = {
     "INITIAL_DISTRIBUTION_ROLE": ROLE,
     "INITIAL_DISTRIBUTION_MACHINE": MACHINE,

@@ -6,11 +6,16 @@ import json
 
 import pytest
 
-from tests.trigger.conftest import DISTRIBUTION_REGION, MACHINE
+from tests.trigger.conftest import (
+    DISTRIBUTION_REGION,
+    MACHINE,
+    PRESIGNED_SIGNATURE,
+    PRESIGNED_TOKEN,
+)
 from tests.trigger.servers import sfn_error, sfn_started, sts_credentials
 
 KEY_ID, SECRET, TOKEN = "ASIATRIGGERKEYID0001", "trigger-secret-key-0001", "trigger-session-token"
-NEVER_LOGGED = (SECRET, TOKEN, "PRESIGNEDTOKEN", "PRESIGNEDSIGNATURE", "X-Amz-")
+NEVER_LOGGED = (SECRET, TOKEN, PRESIGNED_TOKEN, PRESIGNED_SIGNATURE, "X-Amz-")
 
 
 @pytest.fixture
@@ -66,7 +71,7 @@ def test_failure_logs_do_not_show_credentials_either(create, response_server):
     assert not [line for line in lines for secret in NEVER_LOGGED if secret in line]
 
 
-P_TOKEN, P_SIGNATURE = "PRESIGNEDTOKEN", "PRESIGNEDSIGNATURE"  # in the presigned query
+P_TOKEN, P_SIGNATURE = PRESIGNED_TOKEN, PRESIGNED_SIGNATURE  # short names, for the table
 HOSTILE_QUERIES = {  # a ResponseURL's query that http.client refuses or S3 would not make
     "CR/LF": f"X-Amz-Security-Token={P_TOKEN}\r\nX-Injected: 1&X-Amz-Signature={P_SIGNATURE}",
     "space": f"X-Amz-Security-Token={P_TOKEN} &X-Amz-Signature={P_SIGNATURE}",

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.trigger.conftest import answer
+from tests.trigger.conftest import PUT_ATTEMPTS, answer
 from tests.trigger.logs import log_lines
-
-PUT_ATTEMPTS = 4  # the handler's bound
 
 
 def test_failed_puts_are_retried_with_the_same_body(

@@ -10,12 +10,16 @@ import json
 
 import pytest
 
-from tests.trigger.conftest import PRESIGNED_QUERY
+from tests.trigger.conftest import (
+    PRESIGNED_QUERY,
+    PRESIGNED_SIGNATURE,
+    PRESIGNED_TOKEN,
+    PUT_ATTEMPTS,
+)
 from tests.trigger.logs import WAIT, raw_lines_until
 from tests.trigger.servers import DripServer, SilentServer, SlowReader
 
-PUT_ATTEMPTS = 4  # the handler's bound
-SECRETS = ("PRESIGNEDTOKEN", "PRESIGNEDSIGNATURE")
+SECRETS = (PRESIGNED_TOKEN, PRESIGNED_SIGNATURE)
 RESPONSE_BYTES = 56  # of DripServer's 200
 
 
