@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from generator import __version__
-from generator.defaults import DefaultsError, load_defaults
+from generator.consumer.defaults import DefaultsError, load_defaults
+from generator.consumer.template import build_template, inline_handlers
 from generator.inline import InlineError
 from generator.output import (
     STDOUT,
@@ -18,7 +19,6 @@ from generator.output import (
     write_template,
 )
 from generator.render import FORMATS, render
-from generator.template import build_template, inline_handlers
 from generator.validation import SIZE_BUDGET, TEMPLATE_BODY_LIMIT, ValidationError, validate
 
 EPILOG = """examples:
@@ -119,7 +119,6 @@ def summary(written: str, text: str, template, code: dict, budget: bool = True) 
     ]
     for inlined in code.values():
         lines.append(
-            f"  handlers/{inlined.name}.py  {inlined.source_bytes:,} bytes -> "
-            f"{inlined.inlined_bytes:,} inlined"
+            f"  {inlined.path}  {inlined.source_bytes:,} bytes -> {inlined.inlined_bytes:,} inlined"
         )
     return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""Minify a handler module from handlers/ into the string that goes into `Code.ZipFile`."""
+"""Minify a handler module from handlers/<side>/ into the string that goes into `Code.ZipFile`."""
 
 from __future__ import annotations
 
@@ -40,6 +40,12 @@ class InlinedCode:
     name: str
     code: str
     source: str = field(repr=False)
+    side: str = "consumer"
+
+    @property
+    def path(self) -> str:
+        """Where the module lives in a checkout, e.g. `handlers/consumer/copy_files.py`."""
+        return f"handlers/{self.side}/{self.name}.py"
 
     @property
     def source_bytes(self) -> int:
@@ -56,12 +62,15 @@ class InlinedCode:
                 name
             ]:
                 return ast.literal_eval(node.value)
-        raise InlineError(f"handlers/{self.name}.py assigns no literal constant {name}")
+        raise InlineError(f"{self.path} assigns no literal constant {name}")
 
 
-def inline_handler(name: str, handlers_dir: Path = HANDLERS_DIR) -> InlinedCode:
-    """Read `handlers/<name>.py`, minify it keeping `handler` importable, and check the result."""
-    path = handlers_dir / f"{name}.py"
+def inline_handler(name: str, side: str, handlers_dir: Path = HANDLERS_DIR) -> InlinedCode:
+    """Read `handlers/<side>/<name>.py`, minify it keeping `handler` importable, and check it.
+
+    `side` is the template the handler belongs to (`consumer` or `distributor`).
+    """
+    path = handlers_dir / side / f"{name}.py"
     try:
         source = path.read_text(encoding="utf-8")
     except OSError as err:
@@ -77,7 +86,7 @@ def inline_handler(name: str, handlers_dir: Path = HANDLERS_DIR) -> InlinedCode:
     except SyntaxError as err:
         raise InlineError(f"{path.name} does not compile: {err}") from err
     _check(code, path)
-    return InlinedCode(name=name, code=code, source=source)
+    return InlinedCode(name=name, code=code, source=source, side=side)
 
 
 def public_names(source: str) -> list[str]:

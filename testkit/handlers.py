@@ -11,10 +11,11 @@ import sys
 from functools import cache
 from types import ModuleType
 
+from generator.consumer.template import build_template
 from generator.inline import HANDLERS_DIR
-from generator.template import build_template
 
 FUNCTIONS = {"copy_files": "CopyFunction", "initial_set_trigger": "InitialSetTriggerFunction"}
+SIDES = {"copy_files": "consumer", "initial_set_trigger": "consumer"}  # handlers/<side>/<name>.py
 FLAVOURS = ("source", "inlined")
 _counter = itertools.count()
 
@@ -26,7 +27,7 @@ def emitted_template() -> dict:
 
 
 def inlined_code(name: str) -> str:
-    """The `Code.ZipFile` string of the function that runs `handlers/<name>.py`."""
+    """The `Code.ZipFile` string of the function that runs `handlers/<side>/<name>.py`."""
     resource = emitted_template()["Resources"][FUNCTIONS[name]]
     return resource["Properties"]["Code"]["ZipFile"]
 
@@ -35,7 +36,9 @@ def load_handler(name: str, flavour: str) -> ModuleType:
     """A fresh module object of handler `name`, as source or as the inlined `index` module."""
     unique = f"{flavour}_{name}_{next(_counter)}"
     if flavour == "source":
-        spec = importlib.util.spec_from_file_location(unique, HANDLERS_DIR / f"{name}.py")
+        spec = importlib.util.spec_from_file_location(
+            unique, HANDLERS_DIR / SIDES[name] / f"{name}.py"
+        )
         module = importlib.util.module_from_spec(spec)
         sys.modules[unique] = module
         spec.loader.exec_module(module)

@@ -47,11 +47,11 @@ def aws(moto_endpoint, monkeypatch):
 
 @pytest.fixture(params=FLAVOURS)
 def copy_files(request):
-    """handlers/copy_files.py, once as source and once as inlined in the emitted template."""
+    """handlers/consumer/copy_files.py, as source and as inlined in the emitted template."""
     return load_handler("copy_files", request.param)
 
 
 @pytest.fixture(params=FLAVOURS)
 def initial_set_trigger(request):
-    """handlers/initial_set_trigger.py, as source and as inlined in the emitted template."""
+    """handlers/consumer/initial_set_trigger.py: as source and as inlined in the template."""
     return load_handler("initial_set_trigger", request.param)

@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from generator.monitoring import METRICS_DIMENSION, METRICS_NAMESPACE
+from generator.consumer.monitoring import METRICS_DIMENSION, METRICS_NAMESPACE
 from tests.copy.conftest import DISTRIBUTION, failed_ids
 from tests.copy.source import Artifact
 from tests.support.emf import InvalidEmf, is_emf, validate_emf

@@ -11,8 +11,8 @@ import json
 import sys
 from pathlib import Path
 
+from generator.consumer.template import build_template
 from generator.render import render
-from generator.template import build_template
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "template.json"
 UPDATE = "python -m tests.generator.golden"

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from generator.consumer.template import HANDLER_MODULES, build_template
 from generator.inline import InlineError, inline_handler, public_names
 from generator.render import render
-from generator.template import HANDLER_MODULES, build_template
 from generator.validation import (
     LINT_INCLUDE_CHECKS,
     LINT_REGIONS,
@@ -140,10 +140,10 @@ def test_yaml_rendering_needs_only_fit_cloudformations_limit():
 
 @pytest.mark.parametrize("name", HANDLER_MODULES)
 def test_golden_template_ships_the_minified_current_source(name):
-    current = inline_handler(name)
+    current = inline_handler(name, "consumer")
     golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
     shipped = golden["Resources"][FUNCTIONS[name]]["Properties"]["Code"]["ZipFile"]
-    assert shipped == current.code, f"handlers/{name}.py changed: run `{UPDATE}`"
+    assert shipped == current.code, f"{current.path} changed: run `{UPDATE}`"
     assert current.inlined_bytes < current.source_bytes
 
 
@@ -157,20 +157,26 @@ def test_inlined_code_compiles_and_exposes_handler(name):
 
 
 def test_handler_without_entry_point_is_refused(tmp_path):
-    (tmp_path / "copy_files.py").write_text("def main(event, context):\n    return 1\n")
+    (tmp_path / "consumer").mkdir()
+    (tmp_path / "consumer" / "copy_files.py").write_text(
+        "def main(event, context):\n    return 1\n"
+    )
     with pytest.raises(InlineError, match="no top-level `handler`"):
-        inline_handler("copy_files", tmp_path)
+        inline_handler("copy_files", "consumer", tmp_path)
 
 
 def test_handler_that_does_not_compile_is_refused(tmp_path):
-    (tmp_path / "copy_files.py").write_text("def handler(event, context)\n    return 1\n")
+    (tmp_path / "consumer").mkdir()
+    (tmp_path / "consumer" / "copy_files.py").write_text(
+        "def handler(event, context)\n    return 1\n"
+    )
     with pytest.raises(InlineError, match="does not compile"):
-        inline_handler("copy_files", tmp_path)
+        inline_handler("copy_files", "consumer", tmp_path)
 
 
 def test_missing_handler_module_is_refused(tmp_path):
     with pytest.raises(InlineError, match="cannot read handler"):
-        inline_handler("copy_files", tmp_path)
+        inline_handler("copy_files", "consumer", tmp_path)
 
 
 @pytest.mark.parametrize("name", HANDLER_MODULES)
@@ -190,7 +196,7 @@ def test_public_names_are_handler_and_dunder_all():
 
 
 def test_a_constant_the_template_reads_from_a_handler_must_exist():
-    code = inline_handler("copy_files")
+    code = inline_handler("copy_files", "consumer")
     assert code.constant("BATCH_SIZE") == 10
     with pytest.raises(InlineError, match="assigns no literal constant NO_SUCH_NAME"):
         code.constant("NO_SUCH_NAME")

@@ -68,7 +68,7 @@ def test_writes_a_validated_template_and_a_summary(tmp_path, capsys):
     summary = capsys.readouterr().out
     assert f"wrote {output}" in summary
     assert "of 40,960 bytes" in summary and "cfn-lint  no findings" in summary
-    assert "handlers/copy_files.py" in summary and "inlined" in summary
+    assert "handlers/consumer/copy_files.py" in summary and "inlined" in summary
 
 
 def test_yaml_output(tmp_path):

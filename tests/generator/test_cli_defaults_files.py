@@ -12,9 +12,9 @@ import json
 import pytest
 import yaml
 
+from generator.consumer.template import build_template
 from generator.defaults_file import read_defaults_file
 from generator.render import render
-from generator.template import build_template
 from tests.generator.test_cli import ORG_DEFAULTS, assert_one_error_line, run_cli
 
 ORG_JSON = json.dumps(ORG_DEFAULTS, indent=2)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from generator.consumer.template import build_template
 from generator.render import render
-from generator.template import build_template
 from tests.generator.test_cli import ROOT, assert_one_error_line, run_cli
 
 LINUX = sys.platform.startswith("linux")

@@ -15,7 +15,7 @@ from tests.generator.conftest import of_type, only
 RECEIPTS = "HasReceiptEventBus"
 DETAILED = "DetailedMonitoringEnabled"
 # What the copy function writes with EMIT_METRICS=true: the dashboard must graph these.
-OWN_METRICS = set(inline_handler("copy_files").constant("METRICS"))
+OWN_METRICS = set(inline_handler("copy_files", "consumer").constant("METRICS"))
 # Physical names of one deployed stack's resources, as the dashboard's Fn::Sub receives them.
 QUEUE, DEAD_LETTER_QUEUE, FUNCTION = "c-Queue-1", "c-DeadLetterQueue-2", "c-CopyFunction-3"
 DASHBOARD_NAME = re.compile(r"[A-Za-z0-9_-]{1,255}")  # CloudWatch's rule for dashboard names

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from generator.defaults import DefaultsError, check_defaults
+from generator.consumer.defaults import DefaultsError, check_defaults
 
 CONTRACT_DEFAULTS = {
     "DistributionTopic": "arn:aws:sns:eu-west-1:529985782713:"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import generator
-from generator.defaults import check_defaults, load_defaults
-from generator.docs import BEGIN, END, README, parameter_table, with_table
+from generator.consumer.defaults import check_defaults, load_defaults
+from generator.consumer.docs import BEGIN, END, README, parameter_table, with_table
 
-UPDATE = "python -m generator.docs"
+UPDATE = "python -m generator.consumer.docs"
 
 
 def readme() -> str:

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from generator.parameters import REGION
+from generator.consumer.parameters import REGION
 from testkit.handlers import load_handler
 from tests.support.regions import real_region_names
 

@@ -27,8 +27,8 @@ from pathlib import Path
 import pytest
 
 import generator
+from generator.consumer.template import HANDLER_MODULES, build_template
 from generator.render import render
-from generator.template import HANDLER_MODULES, build_template
 from tests.generator.test_cli import ROOT
 
 pytestmark = pytest.mark.wheel
@@ -111,7 +111,7 @@ def installed(tmp_path_factory) -> Installed:
 def test_wheel_ships_the_handlers(installed):
     names = set(zipfile.ZipFile(installed.wheel).namelist())
     for module in HANDLER_MODULES:
-        assert f"generator/handlers/{module}.py" in names
+        assert f"generator/handlers/consumer/{module}.py" in names
 
 
 def test_wheel_ships_the_generator_alone(installed):

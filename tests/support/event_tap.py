@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import boto3
 
-from generator.receipts import RECEIPT_SOURCE  # what the stack's forwarding rule matches
+from generator.consumer.receipts import RECEIPT_SOURCE  # what the stack's forwarding rule matches
 
 RECEIPT_DETAIL_TYPE = "Artifact Stored"
 

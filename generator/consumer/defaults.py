@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from generator.consumer.parameters import SPECS
 from generator.defaults_file import DefaultsError, read_defaults_file
-from generator.parameters import SPECS
 
 __all__ = ["DefaultsError", "check_defaults", "load_defaults"]
 

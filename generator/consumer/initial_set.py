@@ -9,9 +9,9 @@ from troposphere.cloudformation import CustomResource
 from troposphere.validators import integer
 
 from generator import policies
+from generator.consumer.messaging import Messaging
 from generator.functions import FunctionIds, FunctionSpec, PythonFunction, add_python_function
 from generator.inline import InlinedCode
-from generator.messaging import Messaging
 
 TRIGGER_FUNCTION = FunctionIds(
     function="InitialSetTriggerFunction",

@@ -22,7 +22,7 @@ from troposphere import (
 
 from generator import policies
 from generator.checkov import skips
-from generator.regions import OPT_IN_REGIONS, is_one_of
+from generator.consumer.regions import OPT_IN_REGIONS, is_one_of
 
 MAX_RECEIVE_COUNT = 5
 DLQ_RETENTION_SECONDS = 14 * 24 * 3600

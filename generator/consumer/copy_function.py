@@ -8,10 +8,10 @@ from troposphere import AWSProperty, Equals, GetAtt, Not, Ref, Template, awslamb
 from troposphere.validators import integer
 
 from generator import policies
+from generator.consumer.messaging import Messaging
+from generator.consumer.storage import Storage
 from generator.functions import FunctionIds, FunctionSpec, PythonFunction, add_python_function
 from generator.inline import InlinedCode
-from generator.messaging import Messaging
-from generator.storage import Storage
 
 COPY_FUNCTION = FunctionIds(
     function="CopyFunction", log_group="CopyFunctionLogGroup", role="CopyFunctionRole"

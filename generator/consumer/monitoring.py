@@ -7,8 +7,8 @@ from itertools import pairwise
 
 from troposphere import Equals, GetAtt, Ref, Sub, Template, cloudwatch
 
+from generator.consumer.messaging import Messaging, queue_alarm
 from generator.functions import PythonFunction
-from generator.messaging import Messaging, queue_alarm
 
 DETAILED_MONITORING = "DetailedMonitoringEnabled"
 STUCK_QUEUE_ALARM = "StuckQueueAlarm"

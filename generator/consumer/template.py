@@ -5,26 +5,27 @@ from __future__ import annotations
 from troposphere import GetAtt, Output, Ref, Template
 
 from generator import __version__
-from generator.copy_function import COPY_TIMEOUT, add_copy_function
-from generator.initial_set import add_initial_set
+from generator.consumer.copy_function import COPY_TIMEOUT, add_copy_function
+from generator.consumer.initial_set import add_initial_set
+from generator.consumer.messaging import add_messaging
+from generator.consumer.monitoring import add_monitoring
+from generator.consumer.parameters import add_parameters
+from generator.consumer.receipts import add_receipt_forwarding
+from generator.consumer.storage import add_storage
 from generator.inline import InlinedCode, inline_handler
-from generator.messaging import add_messaging
-from generator.monitoring import add_monitoring
-from generator.parameters import add_parameters
-from generator.receipts import add_receipt_forwarding
-from generator.storage import add_storage
 
 DESCRIPTION = (
     "build-artifact-consumer: copies every build artifact a distributor announces into this "
     "account and region, and requests the initial set on creation."
 )
 VERSION_OUTPUT = "TemplateVersion"
+SIDE = "consumer"  # handlers/consumer/
 HANDLER_MODULES = ("copy_files", "initial_set_trigger")
 
 
 def inline_handlers() -> dict[str, InlinedCode]:
     """The minified code of each handler module, by module name."""
-    return {name: inline_handler(name) for name in HANDLER_MODULES}
+    return {name: inline_handler(name, SIDE) for name in HANDLER_MODULES}
 
 
 def build_template(

@@ -1,6 +1,6 @@
 """The README's parameter table, generated from the template so the two cannot disagree.
 
-`python -m generator.docs` rewrites the table between the markers in README.md.
+`python -m generator.consumer.docs` rewrites the table between the markers in README.md.
 """
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from generator.template import build_template
+from generator.consumer.template import build_template
 
-README = Path(__file__).resolve().parent.parent / "README.md"
-BEGIN = "<!-- parameter-table:begin (python -m generator.docs) -->"
+README = Path(__file__).resolve().parents[2] / "README.md"
+BEGIN = "<!-- parameter-table:begin (python -m generator.consumer.docs) -->"
 END = "<!-- parameter-table:end -->"
 
 

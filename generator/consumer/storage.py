@@ -9,7 +9,7 @@ from troposphere import Equals, If, Or, Ref, Sub, Template, s3, ssm
 
 from generator import policies
 from generator.checkov import skips
-from generator.parameters import NO_VALUE
+from generator.consumer.parameters import NO_VALUE
 
 CREATE_NEW_BUCKET = "CreateNewBucket"
 BUCKET = "ArtifactBucket"
