@@ -1,20 +1,39 @@
-"""Checks the emitted template must pass: cfn-lint with no finding, and the size limit."""
+"""Checks an emitted template must pass: cfn-lint with no finding, and the size limit, for the
+template as built and for its worst case (every parameter's default at its longest)."""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+
+from troposphere import Template
+
+from generator.render import render
 
 TEMPLATE_BODY_LIMIT = 51_200  # bytes CloudFormation accepts as TemplateBody (no S3 upload)
-SIZE_BUDGET = TEMPLATE_BODY_LIMIT * 80 // 100  # 40,960 bytes: room left for the next change
 # StackSets deploy anywhere: lint against every region cfn-lint knows, in every partition.
 LINT_REGIONS = ("ALL_REGIONS",)
 # Errors and warnings always run; "I" adds the informational rules (e.g. explicit deletion
 # policies). .cfnlintrc says the same, so `cfn-lint build/template.json` checks what we check.
 LINT_INCLUDE_CHECKS = ("I",)
+# A worst-case default is MaxLength times this digit: one byte in JSON, and in YAML a value that
+# must be quoted ('000'), as the longest real values may be ('1.0', 'false'). Every value a
+# parameter of ours accepts is printable ASCII without quotes or backslashes, so no real value
+# renders longer (tests/generator/test_size_limit.py builds with the longest real values).
+FILLER = "0"
 
 
 class ValidationError(ValueError):
     """The template is not fit to ship; the message lists why."""
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """What the build measured: the template as written, and its worst case, in bytes."""
+
+    text: str  # the template as written
+    actual: int
+    worst_case: int
 
 
 def lint_findings(template_text: str) -> list[str]:
@@ -29,22 +48,12 @@ def lint_findings(template_text: str) -> list[str]:
     return [f"{m.rule.id} {m.message} ({'/'.join(map(str, m.path))})" for m in matches]
 
 
-def validate(template_text: str, budget: bool = True) -> None:
-    """Raise ValidationError when cfn-lint finds anything or the template is over budget.
-
-    The budget keeps the project's own template (compact JSON) well inside CloudFormation's
-    limit; YAML, always larger, and a template with an organisation's longer defaults baked in
-    need only fit that limit: the caller, which knows which it built, passes `budget=False`.
-    """
+def validate(template_text: str) -> None:
+    """Raise ValidationError when the text is over the TemplateBody limit or cfn-lint finds any."""
     size = len(template_text.encode())
-    if budget and size > SIZE_BUDGET:
-        raise ValidationError(
-            f"template is {size:,} bytes, over the {SIZE_BUDGET:,}-byte budget (80% of "
-            f"CloudFormation's {TEMPLATE_BODY_LIMIT:,}-byte TemplateBody limit)"
-        )
     if size > TEMPLATE_BODY_LIMIT:
         raise ValidationError(
-            f"template is {size} bytes, over CloudFormation's {TEMPLATE_BODY_LIMIT}-byte "
+            f"template is {size:,} bytes, over CloudFormation's {TEMPLATE_BODY_LIMIT:,}-byte "
             "TemplateBody limit"
         )
     findings = lint_findings(template_text)
@@ -52,3 +61,61 @@ def validate(template_text: str, budget: bool = True) -> None:
         raise ValidationError(
             f"cfn-lint reported {len(findings)} finding(s):\n" + "\n".join(findings)
         )
+
+
+def validate_template(template: Template | dict, fmt: str = "json") -> Sizes:
+    """Render `template` in `fmt`, check its worst case, then the text itself; return the sizes.
+
+    The worst case first: it takes milliseconds, cfn-lint seconds.
+    """
+    worst = check_worst_case(template, fmt)
+    text = render(template, fmt)
+    validate(text)
+    return Sizes(text=text, actual=len(text.encode()), worst_case=worst)
+
+
+def check_worst_case(template: Template | dict, fmt: str = "json") -> int:
+    """The worst-case size in bytes; ValidationError when it is over the TemplateBody limit.
+
+    Fitting in the worst case, the template fits whatever `--parameter-defaults` bakes in: a
+    value CloudFormation accepts is never longer than its parameter's bound.
+    """
+    size = len(render(worst_case(template), fmt).encode())
+    if size > TEMPLATE_BODY_LIMIT:
+        raise ValidationError(
+            f"template with every parameter's default at its longest is {size:,} bytes, over "
+            f"CloudFormation's {TEMPLATE_BODY_LIMIT:,}-byte TemplateBody limit: a "
+            "--parameter-defaults file could make it unusable; shorten the template or a MaxLength"
+        )
+    return size
+
+
+def worst_case(template: Template | dict) -> dict:
+    """`template` as a dict with every parameter's Default replaced by its longest value."""
+    data = template.to_dict() if isinstance(template, Template) else template
+    parameters = {
+        name: {**parameter, "Default": longest_value(name, parameter)}
+        for name, parameter in data.get("Parameters", {}).items()
+    }
+    return {**data, "Parameters": parameters} if parameters else dict(data)
+
+
+def longest_value(name: str, parameter: dict) -> str:
+    """The longest value CloudFormation lets `parameter` take; ValidationError when unbounded.
+
+    A String is bounded by MaxLength (and AllowedValues, when shorter); any other type only by
+    AllowedValues (a Number's MaxValue still allows "0001.50"; MaxLength applies to Strings only,
+    and a CommaDelimitedList or List<...> may repeat its items), so without them it is refused.
+    """
+    kind = parameter.get("Type", "String")
+    allowed = [str(value) for value in parameter.get("AllowedValues", [])]
+    bounds = [max(map(len, allowed))] if allowed else []
+    if kind == "String" and "MaxLength" in parameter:
+        bounds.append(int(parameter["MaxLength"]))
+    if not bounds:
+        needs = "a MaxLength" if kind == "String" else "AllowedValues"
+        raise ValidationError(
+            f"parameter {name} ({kind}) has no {needs}: no bound on the template's size "
+            "with a --parameter-defaults value for it"
+        )
+    return FILLER * min(bounds)

@@ -7,15 +7,42 @@ from dataclasses import dataclass
 
 from troposphere import Equals, Not, Parameter, Ref, Template
 
+# MaxLength: the longest value AWS allows for what a parameter names, so that the console refuses
+# an over-long value before anything is created and the build can bound the template's size
+# (generator/validation.py: every default at its MaxLength must still fit; ARCHITECTURE.md).
+# The longest partition of aws, aws-cn, aws-us-gov, aws-eusc, aws-iso, aws-iso-b, -e and -f:
+PARTITION_MAX = len("aws-us-gov")
+REGION_MAX = 50  # Account Management API, Region.RegionName: "Maximum length of 50"
+ACCOUNT_LENGTH = 12
+BUCKET_MAX = 63  # S3 bucket naming rules: 3-63 characters
+TOPIC_NAME_MAX = 256  # SNS CreateTopic: topic names are 1-256 characters
+ROLE_MAX = 512  # IAM: a role's path is 1-512 characters, its name 1-64; the pattern (and the
+# trigger's check, handlers/consumer/initial_set_trigger.py ROLE_ARN) accept 512 after "role/"
+STATE_MACHINE_NAME_MAX = 80  # Step Functions CreateStateMachine: name is 1-80 characters
+KEY_ID_MAX = 64  # KMS key ids are 36 (a UUID, or mrk- and 32 hex); the pattern allows 64
+EVENT_BUS_NAME_MAX = 256  # EventBridge CreateEventBus: Name is 1-256 characters
+# SSM: "The maximum length for a parameter name that you create is 1011 characters", ARN prefix
+# (arn:aws:ssm:<region>:<account>:parameter) included, so real names are shorter: 1,011 bounds them.
+SSM_PARAMETER_NAME_MAX = 1011
+VERSION_MAX = 64  # TriggerVersion's own grammar: 1-64 characters
+
+
+def arn_max(service: str, resource_max: int, regional: bool = True) -> int:
+    """The longest `arn:<partition>:<service>:<region>:<account>:<resource>`."""
+    region = REGION_MAX if regional else 0
+    return len(f"arn::{service}:::") + PARTITION_MAX + region + ACCOUNT_LENGTH + resource_max
+
+
 PARTITION = r"arn:aws(-[a-z]+)*"
 REGION = r"[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}"  # eu-west-1, us-gov-west-1, eusc-de-east-1
 ACCOUNT = r"[0-9]{12}"
 BUCKET = r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"
-TOPIC_ARN = rf"{PARTITION}:sns:{REGION}:{ACCOUNT}:[A-Za-z0-9_-]{{1,256}}"
+TOPIC_ARN = rf"{PARTITION}:sns:{REGION}:{ACCOUNT}:[A-Za-z0-9_-]{{1,{TOPIC_NAME_MAX}}}"
 # Any bus but a default one: the forwarding rule lives on this account's default bus, and a rule
 # forwarding the default bus to itself would loop (a central account may run a consumer too).
 EVENT_BUS_ARN = (
-    rf"{PARTITION}:events:{REGION}:{ACCOUNT}:event-bus/(?!default$)[A-Za-z0-9._/-]{{1,256}}"
+    rf"{PARTITION}:events:{REGION}:{ACCOUNT}:"
+    rf"event-bus/(?!default$)[A-Za-z0-9._/-]{{1,{EVENT_BUS_NAME_MAX}}}"
 )
 BOOLEAN = ("true", "false")
 
@@ -32,6 +59,7 @@ class ParameterSpec:
     pattern: str
     constraint: str
     group: str
+    max_length: int  # the longest value AWS allows (see REGION_MAX and the others above)
     allowed_values: tuple[str, ...] = ()  # when set, the template lists these, not the pattern
 
 
@@ -48,6 +76,7 @@ SPECS: tuple[ParameterSpec, ...] = (
         rf"^{TOPIC_ARN}$",
         "must be an SNS topic ARN, e.g. arn:aws:sns:eu-west-1:123456789012:my-topic",
         "Distributor",
+        max_length=arn_max("sns", TOPIC_NAME_MAX),
     ),
     ParameterSpec(
         "DistributionRegion",
@@ -56,6 +85,7 @@ SPECS: tuple[ParameterSpec, ...] = (
         rf"^{REGION}$",
         "must be a region name, e.g. eu-west-1",
         "Distributor",
+        max_length=REGION_MAX,
     ),
     ParameterSpec(
         "DistributionBucket",
@@ -65,23 +95,26 @@ SPECS: tuple[ParameterSpec, ...] = (
         rf"^{BUCKET}$",
         "must be an S3 bucket name (3-63 lowercase letters, digits, dots and hyphens)",
         "Distributor",
+        max_length=BUCKET_MAX,
     ),
     ParameterSpec(
         "InitialDistributionRole",
         "Role in the distributor account that this stack assumes to request the initial set.",
         "arn:aws:iam::529985782713:role/TriggerInitSetRole",
-        rf"^{PARTITION}:iam::{ACCOUNT}:role/[A-Za-z0-9+=,.@_/-]{{1,512}}$",
+        rf"^{PARTITION}:iam::{ACCOUNT}:role/[A-Za-z0-9+=,.@_/-]{{1,{ROLE_MAX}}}$",
         "must be an IAM role ARN, e.g. arn:aws:iam::123456789012:role/TriggerInitSetRole",
         "Distributor",
+        max_length=arn_max("iam", len("role/") + ROLE_MAX, regional=False),
     ),
     ParameterSpec(
         "InitialDistributionSetMachine",
         "Step Functions state machine in the distributor account that sends the initial set.",
         "arn:aws:states:eu-west-1:529985782713:stateMachine:InitSetRetrieverMachine-i1BYUlZbD1Si",
-        rf"^{PARTITION}:states:{REGION}:{ACCOUNT}:stateMachine:[A-Za-z0-9_-]{{1,80}}$",
+        rf"^{PARTITION}:states:{REGION}:{ACCOUNT}:stateMachine:[A-Za-z0-9_-]{{1,{STATE_MACHINE_NAME_MAX}}}$",
         "must be a Step Functions state machine ARN, "
         "e.g. arn:aws:states:eu-west-1:123456789012:stateMachine:InitialSet",
         "Distributor",
+        max_length=arn_max("states", len("stateMachine:") + STATE_MACHINE_NAME_MAX),
     ),
     ParameterSpec(
         "TargetBucket",
@@ -91,41 +124,46 @@ SPECS: tuple[ParameterSpec, ...] = (
         rf"^({NO_VALUE}|{BUCKET})?$",
         f"must be {NO_VALUE}, empty, or an S3 bucket name",
         "Consumer",
+        max_length=BUCKET_MAX,
     ),
     ParameterSpec(
         "TriggerVersion",
         "Change this value on a stack update to request the initial set again.",
         "1.0",
-        r"^[A-Za-z0-9._-]{1,64}$",
+        rf"^[A-Za-z0-9._-]{{1,{VERSION_MAX}}}$",
         "must be 1-64 letters, digits, dots, underscores or hyphens",
         "Consumer",
+        max_length=VERSION_MAX,
     ),
     ParameterSpec(
         "BucketNameParameterName",
         "Name of the SSM parameter that holds the target bucket's name for other stacks.",
         "/build-artifact-consumer/bucket-name",
-        r"^(?!/(?i:aws|ssm))(?=.{2,1011}$)/[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$",
+        rf"^(?!/(?i:aws|ssm))(?=.{{2,{SSM_PARAMETER_NAME_MAX}}}$)/[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$",
         "must be an SSM parameter path, e.g. /build-artifact-consumer/bucket-name, "
         "not under the reserved /aws or /ssm",
         "Consumer",
+        max_length=SSM_PARAMETER_NAME_MAX,
     ),
     ParameterSpec(
         "TargetBucketKmsKey",
         "ARN of TargetBucket's SSE-KMS key, so the copy function may use it; empty for SSE-S3 "
         "or a created bucket.",
         "",
-        rf"^({PARTITION}:kms:{REGION}:{ACCOUNT}:key/[A-Za-z0-9-]{{1,64}})?$",
+        rf"^({PARTITION}:kms:{REGION}:{ACCOUNT}:key/[A-Za-z0-9-]{{1,{KEY_ID_MAX}}})?$",
         "must be empty or a KMS key ARN, e.g. arn:aws:kms:eu-west-1:123456789012:key/1234abcd-...",
         "Consumer",
+        max_length=arn_max("kms", len("key/") + KEY_ID_MAX),
     ),
     ParameterSpec(
         "AlarmTopicName",
         "Name (not ARN: one StackSet value fits every region) of an SNS topic in this account "
         "and region that the stack's alarms notify; empty for none.",
         "",
-        r"^[A-Za-z0-9_-]{0,256}$",
+        rf"^[A-Za-z0-9_-]{{0,{TOPIC_NAME_MAX}}}$",
         "must be empty or an SNS topic name (letters, digits, hyphens, underscores)",
         "Monitoring",
+        max_length=TOPIC_NAME_MAX,
     ),
     ParameterSpec(
         "DetailedMonitoring",
@@ -134,6 +172,7 @@ SPECS: tuple[ParameterSpec, ...] = (
         one_of(BOOLEAN),
         "must be true or false",
         "Monitoring",
+        max_length=max(map(len, BOOLEAN)),
         allowed_values=BOOLEAN,
     ),
     ParameterSpec(
@@ -145,6 +184,7 @@ SPECS: tuple[ParameterSpec, ...] = (
         "must be empty or the ARN of a bus other than default, "
         "e.g. arn:aws:events:eu-west-1:123456789012:event-bus/receipts",
         "Monitoring",
+        max_length=arn_max("events", len("event-bus/") + EVENT_BUS_NAME_MAX),
     ),
 )
 
@@ -174,6 +214,7 @@ def add_parameters(
                 Description=spec.description,
                 Default=defaults.get(spec.name, spec.default),
                 ConstraintDescription=spec.constraint,
+                MaxLength=spec.max_length,
                 **allowed,
             )
         )
