@@ -156,6 +156,18 @@ def sns_may_send(queue: Any, topic_arn: Any, service: Any = "sns.amazonaws.com")
     )
 
 
+def event_rule_may_send(queue: Any, rule: Any) -> Statement:
+    """Let EventBridge put the dead letters of one rule (`rule`: the rule resource) on the queue."""
+    return Statement(
+        Sid="AllowReceiptForwardingRule",
+        Effect=Allow,
+        Principal=Principal("Service", "events.amazonaws.com"),
+        Action=[sqs.SendMessage],
+        Resource=[GetAtt(queue, "Arn")],
+        Condition=Condition(ArnEquals("aws:SourceArn", GetAtt(rule, "Arn"))),
+    )
+
+
 def policy(*statements: Statement) -> Policy:
     """A policy document made of `statements`."""
     return Policy(Version=VERSION, Statement=list(statements))

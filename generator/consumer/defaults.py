@@ -24,7 +24,7 @@ def load_defaults(path: Path) -> dict[str, str]:
 
 
 def check_defaults(data: dict) -> dict[str, str]:
-    """Return `data` when every name is a parameter and every value matches its pattern."""
+    """Return `data` when every name is a parameter and every value passes MaxLength and pattern."""
     specs = {spec.name: spec for spec in SPECS}
     for name, value in data.items():
         spec = specs.get(name)
@@ -35,6 +35,11 @@ def check_defaults(data: dict) -> dict[str, str]:
         if not isinstance(value, str):
             raise DefaultsError(
                 f"default for {name} must be a string, not {_kind(value)}{_fix(value)}"
+            )
+        if len(value) > spec.max_length:  # CloudFormation's MaxLength, checked before the pattern
+            raise DefaultsError(
+                f"default for {name} is {len(value):,} characters long, over its MaxLength "
+                f"{spec.max_length:,}"
             )
         if not re.fullmatch(spec.pattern, value):
             raise DefaultsError(f"default for {name} is {value!r}: {spec.constraint}")

@@ -17,7 +17,6 @@ from generator.render import render
 from generator.validation import (
     LINT_INCLUDE_CHECKS,
     LINT_REGIONS,
-    SIZE_BUDGET,
     TEMPLATE_BODY_LIMIT,
     ValidationError,
     lint_findings,
@@ -41,30 +40,8 @@ def test_emitted_template_has_no_lint_findings_and_fits(emitted):
     assert len(emitted.encode()) <= TEMPLATE_BODY_LIMIT
 
 
-def test_size_budget_is_80_percent_of_the_template_body_limit():
-    assert SIZE_BUDGET == 40_960 == TEMPLATE_BODY_LIMIT * 0.8
-
-
-def test_emitted_template_stays_within_our_size_budget(emitted):
-    assert len(emitted.encode()) <= SIZE_BUDGET
-
-
-def test_validation_rejects_a_template_over_the_budget_naming_both_numbers(emitted):
-    # GIVEN a template that CloudFormation would still accept, but over 80 % of its limit
-    padded = json.loads(emitted)
-    padded["Metadata"]["Padding"] = "x" * (SIZE_BUDGET - len(emitted.encode()) + 1)
-    text = compact(padded)
-    assert SIZE_BUDGET < len(text.encode()) < TEMPLATE_BODY_LIMIT
-    # WHEN the build validates it THEN it stops, saying how large it is and what the limits are
-    with pytest.raises(ValidationError) as refused:
-        validate(text)
-    message = str(refused.value)
-    assert f"template is {len(text.encode()):,} bytes" in message
-    assert "40,960-byte budget" in message and "51,200-byte TemplateBody limit" in message
-
-
 def test_yaml_rendering_is_lint_clean_too():
-    validate(render(build_template(), "yaml"), budget=False)
+    validate(render(build_template(), "yaml"))
 
 
 def test_validation_rejects_a_lint_error(emitted):
@@ -76,7 +53,7 @@ def test_validation_rejects_a_lint_error(emitted):
 
 
 def compact(template: dict) -> str:
-    """JSON as the build writes it: changed templates stay within the size budget."""
+    """JSON as the build writes it."""
     return json.dumps(template, separators=(",", ":"))
 
 
@@ -125,17 +102,20 @@ def test_validation_rejects_a_template_over_the_limit(emitted):
     padded = json.loads(emitted)
     padded["Description"] = "x" * 1024
     padded["Metadata"]["Padding"] = "x" * TEMPLATE_BODY_LIMIT
-    with pytest.raises(ValidationError, match="over the 40,960-byte budget"):
+    # WHEN the build validates a template over the limit THEN it names its size and the limit
+    with pytest.raises(ValidationError) as refused:
         validate(json.dumps(padded))
+    size = len(json.dumps(padded).encode())
+    assert f"template is {size:,} bytes" in str(refused.value)
+    assert "over CloudFormation's 51,200-byte TemplateBody limit" in str(refused.value)
 
 
-def test_yaml_rendering_needs_only_fit_cloudformations_limit():
-    # YAML is always larger than the compact JSON the build writes; the budget is the JSON's,
-    # and the CLI builds YAML without it.
+def test_any_rendering_may_use_the_whole_template_body_limit():
+    # No budget below CloudFormation's limit: YAML, always larger than JSON, may fill it.
     yaml = render(build_template(), "yaml")
-    validate(yaml + "#" * (SIZE_BUDGET - len(yaml.encode()) + 1), budget=False)
-    with pytest.raises(ValidationError, match="over CloudFormation's 51200-byte"):
-        validate(yaml + "#" * (TEMPLATE_BODY_LIMIT - len(yaml.encode()) + 1), budget=False)
+    validate(yaml + "#" * (TEMPLATE_BODY_LIMIT - len(yaml.encode())))
+    with pytest.raises(ValidationError, match="over CloudFormation's 51,200-byte"):
+        validate(yaml + "#" * (TEMPLATE_BODY_LIMIT - len(yaml.encode()) + 1))
 
 
 @pytest.mark.parametrize("name", HANDLER_MODULES)

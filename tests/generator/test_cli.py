@@ -12,6 +12,9 @@ import pytest
 
 import generator
 from generator.cli import main
+from generator.consumer.template import build_template
+from generator.render import render
+from generator.validation import check_worst_case
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 ORG_TOPIC = "arn:aws:sns:us-east-2:111122223333:artifacts"
@@ -67,7 +70,12 @@ def test_writes_a_validated_template_and_a_summary(tmp_path, capsys):
     assert "CopyFunction" in template["Resources"]
     summary = capsys.readouterr().out
     assert f"wrote {output}" in summary
-    assert "of 40,960 bytes" in summary and "cfn-lint  no findings" in summary
+    assert "cfn-lint  no findings" in summary
+    # The size as written, and with every default at its MaxLength, against the 51,200 bytes
+    size = len(output.read_bytes())
+    assert f"  size      {size:,} of 51,200 bytes (" in summary
+    worst = check_worst_case(build_template())
+    assert f"  worst     {worst:,} of 51,200 bytes (" in summary and worst > size
     assert "handlers/consumer/copy_files.py" in summary and "inlined" in summary
 
 
@@ -164,15 +172,27 @@ def test_help_names_the_command_the_user_typed():
     assert run_cli("--help").stdout.startswith("usage: python -m generator ")
 
 
-def test_long_baked_defaults_need_only_fit_cloudformations_limit(tmp_path):
-    # GIVEN an organisation's defaults longer than the built-in ones (a deep SSM path), so the
-    # template grows past the project's 40,960-byte budget for its own template
+def test_long_baked_defaults_stay_within_the_worst_case(tmp_path):
+    # GIVEN an organisation's defaults far longer than the built-in ones (a deep SSM path)
     path = "/" + "/".join(["platform-team-artifacts"] * 24)
     defaults = write_json(tmp_path / "org.json", {"BucketNameParameterName": path})
     output = tmp_path / "template.json"
     # WHEN the user builds with them
     result = run_cli("--parameter-defaults", str(defaults), "--output", str(output))
-    # THEN it builds: CloudFormation takes up to 51,200 bytes as TemplateBody
+    # THEN it builds, no larger than the worst case the build checked (which they do not change)
     assert result.returncode == 0, result.stderr
-    assert 40_960 < len(output.read_bytes()) <= 51_200
-    assert "of 51,200 bytes" in result.stdout
+    worst = check_worst_case(build_template())
+    built_in = len("/build-artifact-consumer/bucket-name")
+    assert len(render(build_template())) + len(path) - built_in == len(output.read_bytes()) <= worst
+    assert f"  worst     {worst:,} of 51,200 bytes" in result.stdout
+
+
+def test_a_default_longer_than_its_max_length_is_one_clear_error(tmp_path):
+    # GIVEN a region name that matches the region grammar but is longer than any region can be
+    region = "us-" + "a" * 47 + "-1"
+    defaults = write_json(tmp_path / "org.json", {"DistributionRegion": region})
+    # WHEN the user builds with it THEN the build stops, naming the parameter and its MaxLength
+    result = run_cli("--parameter-defaults", str(defaults), "--output", str(tmp_path / "t.json"))
+    assert_one_error_line(
+        result, "default for DistributionRegion is 52 characters long, over its MaxLength 50"
+    )
