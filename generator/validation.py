@@ -109,11 +109,13 @@ def longest_value(name: str, parameter: dict) -> str:
     """
     kind = parameter.get("Type", "String")
     allowed = [str(value) for value in parameter.get("AllowedValues", [])]
-    bounds = [max(map(len, allowed))] if allowed else []
+    bounds = [max(map(len, allowed))] if allowed and kind in ("String", "Number") else []
     if kind == "String" and "MaxLength" in parameter:
         bounds.append(int(parameter["MaxLength"]))
     if not bounds:
-        needs = "a MaxLength" if kind == "String" else "AllowedValues"
+        needs = (
+            "MaxLength" if kind == "String" else "AllowedValues" if kind == "Number" else "bound"
+        )
         raise ValidationError(
             f"parameter {name} ({kind}) has no {needs}: no bound on the template's size "
             "with a --parameter-defaults value for it"

@@ -50,7 +50,13 @@ def test_forwarding_rule_and_role_exist_only_with_a_receipt_event_bus(template, 
         "Fn::Not": [{"Fn::Equals": [{"Ref": "ReceiptEventBusArn"}, ""]}]
     }
     conditional = {k for k, v in resources.items() if v.get("Condition") == RECEIPTS}
-    assert conditional == {"ReceiptForwardingRule", "ReceiptForwardingRole"}
+    assert conditional == {
+        "ReceiptForwardingRule",
+        "ReceiptForwardingRole",
+        "ReceiptDeadLetterQueue",
+        "ReceiptDeadLetterQueuePolicy",
+        "ReceiptDeadLetterQueueAlarm",
+    }
     assert set(of_type(resources, "AWS::Events::Rule")) == {"ReceiptForwardingRule"}
 
 

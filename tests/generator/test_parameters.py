@@ -28,7 +28,8 @@ BAD_VALUES = {
         "arn:aws:sqs:eu-west-1:529985782713:q",
         "arn:aws:sns:eu-west-1:52998578271:t",
     ],
-    "DistributionRegion": ["", "EU-WEST-1", "eu-west", "eu_west_1"],
+    # The last one matches the region grammar, but is longer than a region name may be (50).
+    "DistributionRegion": ["", "EU-WEST-1", "eu-west", "eu_west_1", "us-" + "a" * 46 + "-1"],
     "DistributionBucket": ["", "Upper-Case", "ab", "bucket/", "s3://bucket"],
     "InitialDistributionRole": ["", "TriggerInitSetRole", "arn:aws:iam::529985782713:user/x"],
     "InitialDistributionSetMachine": ["", "arn:aws:states:eu-west-1:529985782713:activity:x"],
@@ -41,6 +42,7 @@ BAD_VALUES = {
         "/aws/reserved",
         "/SSM/reserved",
         "/" + "x" * 1011,
+        "/" + "/".join(["x" * 100] * 11),  # 1,111 characters: over MaxLength 1,011
     ],
     "AlarmTopicName": ["arn:aws:sns:eu-west-1:123456789012:alarms", "two words"],
     "TargetBucketKmsKey": ["alias/aws/s3", "arn:aws:kms:eu-west-1:123456789012:alias/x"],
@@ -90,7 +92,10 @@ GOOD_VALUES = {
 
 
 def matches(parameter: dict, value: str) -> bool:
-    """CloudFormation's check: the value is one of AllowedValues, or all of it AllowedPattern."""
+    """CloudFormation's check: within MaxLength, and one of AllowedValues or all of it
+    AllowedPattern."""
+    if len(value) > parameter["MaxLength"]:
+        return False
     if "AllowedValues" in parameter:
         return value in parameter["AllowedValues"]
     return re.fullmatch(parameter["AllowedPattern"], value) is not None
@@ -159,3 +164,12 @@ def test_baked_defaults_are_checked_against_allowed_values_too():
     assert check_defaults({"DetailedMonitoring": "true"}) == {"DetailedMonitoring": "true"}
     with pytest.raises(DefaultsError, match="DetailedMonitoring is 'yes': must be true or false"):
         check_defaults({"DetailedMonitoring": "yes"})
+
+
+def test_baked_defaults_are_checked_against_max_length():
+    # GIVEN a topic ARN that the pattern accepts but that is longer than any can be (its region
+    # name is longer than a region name may be)
+    topic = f"arn:aws:sns:us-{'a' * 55}-1:529985782713:{'t' * 256}"
+    # THEN it is refused, naming the parameter, the value's length and the MaxLength
+    with pytest.raises(DefaultsError, match="Topic is 342 characters long, over its MaxLength 339"):
+        check_defaults({"DistributionTopic": topic})

@@ -403,6 +403,7 @@ def test_alarm_fires_on_any_dead_letter_and_notifies_optional_topic(template, re
     assert set(of_type(resources, "AWS::CloudWatch::Alarm")) == {
         "DeadLetterQueueAlarm",
         "StuckQueueAlarm",
+        "ReceiptDeadLetterQueueAlarm",  # with ReceiptEventBusArn: test_receipt_dead_letters.py
     }
     props = resources["DeadLetterQueueAlarm"]["Properties"]
     assert props["Namespace"] == "AWS/SQS"
