@@ -6,7 +6,8 @@ GIVEN a consumer deployed with ReceiptEventBusArn naming a bus in another accoun
 WHEN receipts, and another application's events, are put on the consumer account's default bus
  (as the copy function puts them, ARCHITECTURE.md)
 THEN the stack's rule exists only with ReceiptEventBusArn, and exactly the receipts reach the
- central bus, their detail unchanged (the receipts the copy function puts: test_flow.py).
+ central bus, their detail unchanged (the receipts the copy function puts: test_flow.py); what
+ EventBridge cannot deliver after a day of retries goes to the stack's own dead-letter queue.
 """
 
 from __future__ import annotations
@@ -84,3 +85,28 @@ def test_only_receipts_are_forwarded(consumer):
     assert [(e["source"], e["detail"]["outcome"]) for e in forwarded] == [
         (RECEIPT_SOURCE, "duplicate")
     ]
+
+
+def test_receipts_eventbridge_cannot_deliver_wait_in_the_stacks_dead_letter_queue(consumer):
+    # GIVEN a consumer deployed with ReceiptEventBusArn, or without it
+    session = consumer_account(consumer)
+    stack = consumer.stack
+    if consumer.central_bus is None:
+        # THEN without it, there is no dead-letter queue for receipts
+        assert "ReceiptDeadLetterQueue" not in stack.resources()
+        return
+    # WHEN the forwarding rule's target is read back from EventBridge
+    events = session.client("events")
+    (rule,) = events.list_rules(NamePrefix=stack.physical_id("ReceiptForwardingRule"))["Rules"]
+    (target,) = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
+    queue_url = stack.physical_id("ReceiptDeadLetterQueue")
+    attributes = session.client("sqs").get_queue_attributes(
+        QueueUrl=queue_url, AttributeNames=["All"]
+    )["Attributes"]
+    # THEN it retries for a day and then sends to the stack's own encrypted queue. (moto's
+    # CloudFormation creates neither the queue policy nor the alarm, and its EventBridge
+    # dead-letters nothing: test_receipt_dead_letters.py checks those on the template.)
+    assert target["RetryPolicy"] == {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 185}
+    assert target["DeadLetterConfig"] == {"Arn": attributes["QueueArn"]}
+    assert attributes["SqsManagedSseEnabled"] == "true"
+    assert attributes["MessageRetentionPeriod"] == str(14 * 24 * 3600)
