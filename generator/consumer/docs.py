@@ -31,13 +31,13 @@ def _allowed(spec: dict) -> str:
 def parameter_table(template: dict) -> str:
     """A Markdown table of every parameter: name, description, default, what it accepts."""
     rows = [
-        "| Parameter | Description | Default | Allowed pattern or values |",
-        "| --- | --- | --- | --- |",
+        "| Parameter | Description | Default | Allowed pattern or values | Max length |",
+        "| --- | --- | --- | --- | ---: |",
     ]
     for name, spec in template["Parameters"].items():
         rows.append(
             f"| `{name}` | {_cell(spec['Description'])} | {_cell(spec['Default'], code=True)} "
-            f"| {_allowed(spec)} |"
+            f"| {_allowed(spec)} | {spec['MaxLength']:,} |"
         )
     return "\n".join(rows)
 
