@@ -74,8 +74,8 @@ def _rule(bus: Ref, role: iam.Role, dlq: sqs.Queue) -> events.Rule:
 
 def _dead_letter_queue() -> sqs.Queue:
     # SQS-managed encryption: EventBridge cannot send to a queue under the AWS managed KMS key.
-    # Deleted with the stack like the artifact queues (messaging.py): a receipt without its
-    # stack's rule is of no more use than the rule.
+    # Deleted with the stack like the artifact queues (messaging.py): its receipts are replayed
+    # through the stack's rule (README, Troubleshooting), so they go with it; the artifacts stay.
     return sqs.Queue(
         RECEIPT_DEAD_LETTER_QUEUE,
         Condition=HAS_RECEIPT_EVENT_BUS,
