@@ -20,6 +20,7 @@ EVENT_BUS_ARN = (
 BOOLEAN = ("true", "false")
 
 NO_VALUE = "!NO_VALUE"
+TARGET_IS_NOT_THE_SOURCE = "TargetIsNotTheSource"  # the Rule
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class ParameterSpec:
     allowed_values: tuple[str, ...] = ()  # when set, the template lists these, not the pattern
 
 
-def one_of(values: tuple[str, ...]) -> str:
+def _one_of(values: tuple[str, ...]) -> str:
     """The pattern that accepts exactly `values`, for checks made outside CloudFormation."""
     return "^(" + "|".join(map(re.escape, values)) + ")$"
 
@@ -131,7 +132,7 @@ SPECS: tuple[ParameterSpec, ...] = (
         "DetailedMonitoring",
         "true: custom metrics and a dashboard, charged per stack and month. false: neither.",
         "false",
-        one_of(BOOLEAN),
+        _one_of(BOOLEAN),
         "must be true or false",
         "Monitoring",
         allowed_values=BOOLEAN,
@@ -185,7 +186,7 @@ def add_parameters(
 def _add_rules(template: Template, params: dict) -> None:
     # Copying the distribution bucket into itself would overwrite every source with itself.
     template.add_rule(
-        "TargetIsNotTheSource",
+        TARGET_IS_NOT_THE_SOURCE,
         {
             "Assertions": [
                 {

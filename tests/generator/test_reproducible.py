@@ -35,10 +35,11 @@ inline = importlib.util.module_from_spec(spec)
 sys.modules["inline"] = inline
 spec.loader.exec_module(inline)
 handlers = Path(sys.argv[2])
-print(json.dumps({
-    str(path.relative_to(handlers)): inline.inline_handler(path.stem, path.parent.name, handlers).code
-    for path in sorted(handlers.glob("*/*.py"))
-}))
+minified = {}
+for path in sorted(handlers.glob("*/*.py")):
+    code = inline.inline_handler(path.stem, path.parent.name, handlers).code
+    minified[str(path.relative_to(handlers))] = code
+print(json.dumps(minified))
 """
 
 
@@ -84,9 +85,7 @@ def minified_under(python: str, tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("version", OTHERS)
-def test_every_handler_minifies_byte_for_byte_alike_under_each_supported_python(
-    version, tmp_path
-):
+def test_every_handler_minifies_byte_for_byte_alike_under_each_supported_python(version, tmp_path):
     # GIVEN another supported Python on this machine
     python = find_python(version)
     if python is None:
