@@ -7,25 +7,30 @@ import sys
 from pathlib import Path
 
 from generator import __version__
-from generator.consumer.defaults import DefaultsError, load_defaults
+from generator.consumer.defaults import DefaultsError, build_warnings, load_defaults
 from generator.consumer.template import build_template, inline_handlers
 from generator.inline import InlineError
 from generator.output import (
     STDOUT,
     OutputError,
     check_destination,
+    check_extension,
     describe,
     silence_stdout,
     write_template,
 )
+from generator.quoting import QUOTE_LIMIT, quoted, shortened
 from generator.render import FORMATS
 from generator.validation import TEMPLATE_BODY_LIMIT, Sizes, ValidationError, validate_template
 
+DEFAULT_OUTPUT = "build/template.{ext}"  # by --format
 EPILOG = """examples:
   python -m generator
       write build/template.json (validated with cfn-lint; it fits 51,200 bytes even with
       every parameter's default at its MaxLength)
-  python -m generator --format yaml --output build/template.yaml
+  python -m generator --format yaml
+      write build/template.yaml (an --output ending .json is refused with yaml, and the
+      reverse: the extension must not name the other format)
   python -m generator --output - | python -m json.tool
       the template alone on stdout (the summary goes to stderr)
   python -m generator --parameter-defaults org-defaults.json
@@ -45,8 +50,24 @@ def program_name() -> str:
     return "python -m generator" if name in ("__main__.py", "") else name
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, whose usage errors show at most a few lines' worth of what was typed."""
+
+    def error(self, message: str) -> None:
+        super().error(shortened(message, 2 * QUOTE_LIMIT))
+
+
+def _format(value: str) -> str:
+    """A --format value; argparse would quote a wrong one whole."""
+    if value not in FORMATS:
+        raise argparse.ArgumentTypeError(
+            f"invalid choice: {quoted(value)} (choose from {', '.join(FORMATS)})"
+        )
+    return value
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=program_name(),
         description="Build the build-artifact-consumer CloudFormation template from generator/ "
         "and handlers/, validate it with cfn-lint and write it.",
@@ -55,12 +76,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--output",
-        default="build/template.json",
         metavar="PATH",
-        help=f"where to write the template, {STDOUT} for stdout (default: %(default)s)",
+        help=f"where to write the template, {STDOUT} for stdout (default: "
+        f"{DEFAULT_OUTPUT.format(ext='json')}, or .yaml with --format yaml)",
     )
     parser.add_argument(
         "--format",
+        type=_format,
         choices=FORMATS,
         default="json",
         help="template format (default: %(default)s)",
@@ -75,7 +97,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--version", action="version", version=f"build-artifact-consumer {__version__}"
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.output is None:
+        args.output = DEFAULT_OUTPUT.format(ext=args.format)
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         check_destination(args.output)  # before seconds of work that could not be written
+        check_extension(args.output, args.format)
         defaults = load_defaults(args.parameter_defaults) if args.parameter_defaults else None
         code = inline_handlers()
         template = build_template(defaults, code)
@@ -98,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
         print(summary_text, file=stream, flush=True)
     except BrokenPipeError:  # `| head -1`: the template is written, the reader wants no more
         silence_stdout()
+    for warning in build_warnings(defaults):  # about what was written, so only once it is
+        print(f"warning: {warning}", file=sys.stderr)
     return 0
 
 

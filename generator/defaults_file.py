@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from generator.quoting import shortened
+
 YAML_SUFFIXES = (".yaml", ".yml")
 # UTF-32 first: its little-endian mark starts with UTF-16's.
 BYTE_ORDER_MARKS = (
@@ -38,24 +40,25 @@ class _NamedTwice(Exception):
 
 def read_defaults_file(path: Path) -> tuple[object, str]:
     """The parsed content of `path` and its format, "JSON" or "YAML"."""
+    shown = shortened(str(path))  # how every message names the file
     try:
         data = Path(path).read_bytes()
     except OSError as err:
-        raise DefaultsError(f"cannot read parameter defaults {path}: {err.strerror}") from err
-    text = _decode(data, path)
+        raise DefaultsError(f"cannot read parameter defaults {shown}: {err.strerror}") from err
+    text = _decode(data, shown)
     if not text.strip():
-        raise DefaultsError(f"parameter defaults {path} is empty")
+        raise DefaultsError(f"parameter defaults {shown} is empty")
     fmt = "YAML" if _is_yaml(path, text) else "JSON"
     try:
-        return (_load_yaml(text, path) if fmt == "YAML" else _load_json(text, path)), fmt
+        return (_load_yaml(text, shown) if fmt == "YAML" else _load_json(text, shown)), fmt
     except _NamedTwice as twice:
         where = f" (line {twice.line})" if twice.line else ""
         raise DefaultsError(
-            f"parameter defaults {path} names {twice.key} twice{where}: keep one"
+            f"parameter defaults {shown} names {shortened(twice.key)} twice{where}: keep one"
         ) from None
 
 
-def _decode(data: bytes, path: Path) -> str:
+def _decode(data: bytes, path: str) -> str:
     for mark, codec, label in BYTE_ORDER_MARKS:
         if data.startswith(mark):
             try:
@@ -88,11 +91,16 @@ def _is_yaml(path: Path, text: str) -> bool:
     return suffix != ".json" and not text.lstrip().startswith(("{", "["))
 
 
-def _load_json(text: str, path: Path) -> object:
+def _load_json(text: str, path: str) -> object:
     try:
         return json.loads(text, object_pairs_hook=_unique_pairs)
     except json.JSONDecodeError as err:
         raise DefaultsError(f"parameter defaults {path} is not valid JSON: {err}") from None
+    except ValueError:  # a number of more digits than int() reads (sys.get_int_max_str_digits)
+        raise DefaultsError(
+            f"parameter defaults {path} holds a number too long to read: defaults are strings, "
+            "quote it"
+        ) from None
 
 
 def _unique_pairs(pairs: list[tuple[str, object]]) -> dict:
@@ -117,7 +125,7 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-def _load_yaml(text: str, path: Path) -> object:
+def _load_yaml(text: str, path: str) -> object:
     try:
         return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as err:
@@ -126,6 +134,11 @@ def _load_yaml(text: str, path: Path) -> object:
         ) from None
     except yaml.YAMLError as err:
         raise DefaultsError(f"parameter defaults {path} is not valid YAML: {err}") from None
+    except ValueError:  # an unquoted number of too many digits, or a date such as 2024-13-45
+        raise DefaultsError(
+            f"parameter defaults {path} holds an unquoted value YAML reads as a number or date "
+            "but cannot make one (too many digits, or no such day): quote it"
+        ) from None
 
 
 def _one_line(err: yaml.MarkedYAMLError) -> str:

@@ -6,7 +6,11 @@ import os
 import sys
 from pathlib import Path
 
+from generator.quoting import shortened
+
 STDOUT = "-"
+# The extensions that say a format; any other name (.template, none) takes either.
+EXTENSIONS = {"json": (".json",), "yaml": (".yaml", ".yml")}
 
 
 class OutputError(ValueError):
@@ -18,19 +22,35 @@ def describe(output: str) -> str:
     return "the template to stdout" if output == STDOUT else output
 
 
+def check_extension(output: str, fmt: str) -> None:
+    """Refuse a file whose extension names the other format: never YAML under `.json`."""
+    suffix = Path(output).suffix.lower() if output != STDOUT else ""
+    for other, suffixes in EXTENSIONS.items():
+        if other != fmt and suffix in suffixes:
+            raise OutputError(
+                f"--format {fmt} would write {fmt.upper()} into {shortened(output)}: name a "
+                f"{' or '.join(EXTENSIONS[fmt])} file, or give --format {other}"
+            )
+
+
 def check_destination(output: str) -> None:
     """Refuse, before any work, a path that can never be a file: a directory, or under a file."""
     if output == STDOUT:
         return
+    if not output:
+        raise OutputError("the output path is empty: name a file, or - for stdout")
     path = Path(output)
+    shown = shortened(str(path))
     try:
         blocker, is_dir = _non_directory_ancestor(path), path.is_dir()
     except OSError as err:  # e.g. a name too long to look up
-        raise OutputError(f"cannot write {path}: {_reason(err, path)}") from None
+        raise OutputError(f"cannot write {shown}: {_reason(err, path)}") from None
     if blocker is not None:
-        raise OutputError(f"cannot write {path}: parent {blocker} is not a directory")
+        raise OutputError(
+            f"cannot write {shown}: parent {shortened(str(blocker))} is not a directory"
+        )
     if is_dir:
-        raise OutputError(f"cannot write {path}: it is a directory; name a file in it instead")
+        raise OutputError(f"cannot write {shown}: it is a directory; name a file in it instead")
 
 
 def write_template(text: str, output: str) -> None:
@@ -49,7 +69,7 @@ def _write_file(data: bytes, path: Path) -> None:
         with path.open("wb") as file:
             file.write(data)
     except OSError as err:
-        raise OutputError(f"cannot write {path}: {_reason(err, path)}") from None
+        raise OutputError(f"cannot write {shortened(str(path))}: {_reason(err, path)}") from None
 
 
 def _non_directory_ancestor(path: Path) -> Path | None:
@@ -62,7 +82,7 @@ def _non_directory_ancestor(path: Path) -> Path | None:
 
 def _reason(err: OSError, path: Path) -> str:
     if err.filename is not None and os.fsdecode(err.filename) != str(path):
-        return f"{err.strerror} ({os.fsdecode(err.filename)})"
+        return f"{err.strerror} ({shortened(os.fsdecode(err.filename))})"
     return err.strerror or str(err)
 
 

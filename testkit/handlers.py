@@ -12,7 +12,7 @@ from functools import cache
 from types import ModuleType
 
 from generator.consumer.template import build_template
-from generator.inline import HANDLERS_DIR
+from generator.inline import handlers_dir
 
 FUNCTIONS = {"copy_files": "CopyFunction", "initial_set_trigger": "InitialSetTriggerFunction"}
 SIDES = {"copy_files": "consumer", "initial_set_trigger": "consumer"}  # handlers/<side>/<name>.py
@@ -37,7 +37,7 @@ def load_handler(name: str, flavour: str) -> ModuleType:
     unique = f"{flavour}_{name}_{next(_counter)}"
     if flavour == "source":
         spec = importlib.util.spec_from_file_location(
-            unique, HANDLERS_DIR / SIDES[name] / f"{name}.py"
+            unique, handlers_dir() / SIDES[name] / f"{name}.py"
         )
         module = importlib.util.module_from_spec(spec)
         sys.modules[unique] = module

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 
 from generator.consumer.parameters import SPECS
 from generator.defaults_file import DefaultsError, read_defaults_file
+from generator.quoting import quoted, shortened
 
-__all__ = ["DefaultsError", "check_defaults", "load_defaults"]
+__all__ = ["DefaultsError", "build_warnings", "check_defaults", "load_defaults"]
 
 NOUNS = {"JSON": "a JSON object", "YAML": "a YAML mapping"}
 
@@ -30,7 +32,7 @@ def check_defaults(data: dict) -> dict[str, str]:
         spec = specs.get(name)
         if spec is None:
             raise DefaultsError(
-                f"unknown parameter {name!r} in parameter defaults; known: {', '.join(specs)}"
+                f"unknown parameter {quoted(name)} in parameter defaults; known: {', '.join(specs)}"
             )
         if not isinstance(value, str):
             raise DefaultsError(
@@ -42,11 +44,12 @@ def check_defaults(data: dict) -> dict[str, str]:
                 f"{spec.max_length:,}"
             )
         if not re.fullmatch(spec.pattern, value):
-            raise DefaultsError(f"default for {name} is {value!r}: {spec.constraint}")
+            raise DefaultsError(f"default for {name} is {quoted(value)}: {spec.constraint}")
     check_consistent({**{spec.name: spec.default for spec in SPECS}, **data})
     return dict(data)
 
 
+ARN_PARTITION = re.compile(r"arn:(?P<partition>[^:]*):")
 ARN_REGION = re.compile(r"arn:[^:]*:[^:]*:(?P<region>[^:]*):")
 ARN_ACCOUNT = re.compile(r"arn:[^:]*:[^:]*:[^:]*:(?P<account>[^:]*):")
 IN_DISTRIBUTION_REGION = ("DistributionTopic", "InitialDistributionSetMachine")
@@ -68,6 +71,7 @@ def check_consistent(values: dict[str, str]) -> None:
                 "the distributor's topic and state machine live in DistributionRegion"
             )
     _check_one_account(values)
+    _check_one_partition(values)
     if values["TargetBucket"] == values["DistributionBucket"]:
         raise DefaultsError("TargetBucket must not be the DistributionBucket")
 
@@ -83,12 +87,66 @@ def _check_one_account(values: dict[str, str]) -> None:
         )
 
 
+def _check_one_partition(values: dict[str, str]) -> None:
+    """A role, topic or bus of one partition cannot be used from another (aws, aws-cn, ...)."""
+    partitions = {
+        name: match["partition"]
+        for name, value in values.items()
+        if (match := ARN_PARTITION.match(value))
+    }
+    if len(set(partitions.values())) > 1:
+        found = ", ".join(f"{name} is in {partition}" for name, partition in partitions.items())
+        raise DefaultsError(
+            f"the ARNs must all be in one partition, but {found}: "
+            "a stack cannot use another partition's resources"
+        )
+
+
+# The built-in distributor defaults are the original organisation's: they name its account.
+ORIGINAL_ACCOUNT = "529985782713"
+
+
+def build_warnings(defaults: dict[str, str] | None) -> list[str]:
+    """What the user should hear before deploying what they build: one line each."""
+    values = {spec.name: spec.default for spec in SPECS} | (defaults or {})
+    kept = [
+        spec.name
+        for spec in SPECS
+        if ORIGINAL_ACCOUNT in spec.default and values[spec.name] == spec.default
+    ]
+    everything = len(kept) == sum(ORIGINAL_ACCOUNT in spec.default for spec in SPECS)
+    warnings = []
+    if kept:
+        which = "the distributor parameters" if everything else ", ".join(kept)
+        warnings.append(
+            f"{which} default to the original organisation's distributor (account "
+            f"{ORIGINAL_ACCOUNT}): before deploying, build with --parameter-defaults naming "
+            "yours (README: Quick start)"
+        )
+    region = values["DistributionRegion"]
+    if region not in known_regions():
+        warnings.append(
+            f"DistributionRegion {quoted(region)} is no region botocore knows; building anyway "
+            "(regions are added over time), but check its spelling"
+        )
+    return warnings
+
+
+@cache
+def known_regions() -> frozenset[str]:
+    """Every region of every partition in botocore's endpoint data."""
+    import botocore.loaders  # here: only a build needs it, and it takes a moment to import
+
+    endpoints = botocore.loaders.create_loader().load_data("endpoints")
+    return frozenset(region for p in endpoints["partitions"] for region in p["regions"])
+
+
 def _kind(value: object) -> str:
     """What a parsed value is, in the words of the file's author."""
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
     if isinstance(value, int | float):
-        return f"the number {value}"
+        return f"the number {shortened(str(value))}"
     if value is None:
         return "null"
     names = {dict: "a mapping", list: "a list", str: "a string"}

@@ -46,11 +46,10 @@ class InitialSetTrigger(CustomResource):
 
 def add_initial_set(
     template: Template, params: dict, code: InlinedCode, messaging: Messaging
-) -> PythonFunction:
+) -> None:
     """Add the trigger function and the custom resource, created only once subscribed."""
     trigger = add_python_function(template, _spec(params, code))
     template.add_resource(_trigger(params, trigger, messaging))
-    return trigger
 
 
 def _spec(params: dict, code: InlinedCode) -> FunctionSpec:

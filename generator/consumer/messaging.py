@@ -146,7 +146,7 @@ def _subscription(
     )
 
 
-def alarm_actions(params: dict) -> If:
+def _alarm_actions(params: dict) -> If:
     """The topic named by AlarmTopicName (in this account and region), or no action."""
     topic_arn = Sub(
         "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:${Topic}",
@@ -160,7 +160,7 @@ def queue_alarm(
 ) -> cloudwatch.Alarm:
     """An alarm when a queue's SQS `metric` is above `threshold` for 5 minutes (its maximum; no
     data is no alarm), notifying the alarm topic on alarm and on recovery."""
-    actions = alarm_actions(params)
+    actions = _alarm_actions(params)
     return cloudwatch.Alarm(
         title,
         AlarmDescription=description,

@@ -49,7 +49,7 @@ def _stuck_queue_alarm(params: dict, messaging: Messaging) -> cloudwatch.Alarm:
 def _dashboard(messaging: Messaging, copy: PythonFunction) -> cloudwatch.Dashboard:
     # Dashboards are global to the account, and one stack name may be deployed in several of
     # its regions: the region keeps the names apart (letters, digits and hyphens, < 255).
-    body = json.dumps(dashboard_body(messaging.longest_stay), separators=(",", ":"))
+    body = json.dumps(_dashboard_body(messaging.longest_stay), separators=(",", ":"))
     return cloudwatch.Dashboard(
         DASHBOARD,
         Condition=DETAILED_MONITORING,
@@ -63,7 +63,7 @@ def _dashboard(messaging: Messaging, copy: PythonFunction) -> cloudwatch.Dashboa
     )
 
 
-def dashboard_body(stuck_after: int) -> dict:
+def _dashboard_body(stuck_after: int) -> dict:
     """The dashboard, two widgets a row; Fn::Sub fills ${Queue}, ${DeadLetterQueue}, ${Function}."""
     widgets = [
         _widget(

@@ -7,46 +7,29 @@ from dataclasses import dataclass
 
 from troposphere import Equals, Not, Parameter, Ref, Template
 
-# MaxLength: the longest value AWS allows for what a parameter names, so that the console refuses
-# an over-long value before anything is created and the build can bound the template's size
-# (generator/validation.py: every default at its MaxLength must still fit; ARCHITECTURE.md).
-# The longest partition of aws, aws-cn, aws-us-gov, aws-eusc, aws-iso, aws-iso-b, -e and -f:
-PARTITION_MAX = len("aws-us-gov")
-REGION_MAX = 50  # Account Management API, Region.RegionName: "Maximum length of 50"
-ACCOUNT_LENGTH = 12
-BUCKET_MAX = 63  # S3 bucket naming rules: 3-63 characters
-TOPIC_NAME_MAX = 256  # SNS CreateTopic: topic names are 1-256 characters
-ROLE_MAX = 512  # IAM: a role's path is 1-512 characters, its name 1-64; the pattern (and the
-# trigger's check, handlers/consumer/initial_set_trigger.py ROLE_ARN) accept 512 after "role/"
-STATE_MACHINE_NAME_MAX = 80  # Step Functions CreateStateMachine: name is 1-80 characters
-KEY_ID_MAX = 64  # KMS key ids are 36 (a UUID, or mrk- and 32 hex); the pattern allows 64
-EVENT_BUS_NAME_MAX = 256  # EventBridge CreateEventBus: Name is 1-256 characters
-# SSM: "The maximum length for a parameter name that you create is 1011 characters", ARN prefix
-# (arn:aws:ssm:<region>:<account>:parameter) included, so real names are shorter: 1,011 bounds them.
-SSM_PARAMETER_NAME_MAX = 1011
-VERSION_MAX = 64  # TriggerVersion's own grammar: 1-64 characters
-
-
-def arn_max(service: str, resource_max: int, regional: bool = True) -> int:
-    """The longest `arn:<partition>:<service>:<region>:<account>:<resource>`."""
-    region = REGION_MAX if regional else 0
-    return len(f"arn::{service}:::") + PARTITION_MAX + region + ACCOUNT_LENGTH + resource_max
-
-
-PARTITION = r"arn:aws(-[a-z]+)*"
-REGION = r"[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}"  # eu-west-1, us-gov-west-1, eusc-de-east-1
-ACCOUNT = r"[0-9]{12}"
-BUCKET = r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"
-TOPIC_ARN = rf"{PARTITION}:sns:{REGION}:{ACCOUNT}:[A-Za-z0-9_-]{{1,{TOPIC_NAME_MAX}}}"
-# Any bus but a default one: the forwarding rule lives on this account's default bus, and a rule
-# forwarding the default bus to itself would loop (a central account may run a consumer too).
-EVENT_BUS_ARN = (
-    rf"{PARTITION}:events:{REGION}:{ACCOUNT}:"
-    rf"event-bus/(?!default$)[A-Za-z0-9._/-]{{1,{EVENT_BUS_NAME_MAX}}}"
+from generator.aws_names import (
+    ACCOUNT,
+    BUCKET,
+    BUCKET_MAX,
+    EVENT_BUS_ARN,
+    EVENT_BUS_NAME_MAX,
+    KEY_ID_MAX,
+    PARTITION,
+    REGION,
+    REGION_MAX,
+    ROLE_MAX,
+    SSM_PARAMETER_NAME_MAX,
+    STATE_MACHINE_NAME_MAX,
+    TOPIC_ARN,
+    TOPIC_NAME_MAX,
+    VERSION_MAX,
+    arn_max,
 )
+
 BOOLEAN = ("true", "false")
 
 NO_VALUE = "!NO_VALUE"
+TARGET_IS_NOT_THE_SOURCE = "TargetIsNotTheSource"  # the Rule
 
 
 @dataclass(frozen=True)
@@ -63,7 +46,7 @@ class ParameterSpec:
     allowed_values: tuple[str, ...] = ()  # when set, the template lists these, not the pattern
 
 
-def one_of(values: tuple[str, ...]) -> str:
+def _one_of(values: tuple[str, ...]) -> str:
     """The pattern that accepts exactly `values`, for checks made outside CloudFormation."""
     return "^(" + "|".join(map(re.escape, values)) + ")$"
 
@@ -169,7 +152,7 @@ SPECS: tuple[ParameterSpec, ...] = (
         "DetailedMonitoring",
         "true: custom metrics and a dashboard, charged per stack and month. false: neither.",
         "false",
-        one_of(BOOLEAN),
+        _one_of(BOOLEAN),
         "must be true or false",
         "Monitoring",
         max_length=max(map(len, BOOLEAN)),
@@ -226,7 +209,7 @@ def add_parameters(
 def _add_rules(template: Template, params: dict) -> None:
     # Copying the distribution bucket into itself would overwrite every source with itself.
     template.add_rule(
-        "TargetIsNotTheSource",
+        TARGET_IS_NOT_THE_SOURCE,
         {
             "Assertions": [
                 {

@@ -18,6 +18,11 @@ DESCRIPTION = (
     "build-artifact-consumer: copies every build artifact a distributor announces into this "
     "account and region, and requests the initial set on creation."
 )
+BUCKET_NAME_OUTPUT = "BucketName"
+QUEUE_ARN_OUTPUT = "QueueArn"
+QUEUE_URL_OUTPUT = "QueueUrl"
+DEAD_LETTER_QUEUE_URL_OUTPUT = "DeadLetterQueueUrl"
+COPY_FUNCTION_NAME_OUTPUT = "CopyFunctionName"
 VERSION_OUTPUT = "TemplateVersion"
 SIDE = "consumer"  # handlers/consumer/
 HANDLER_MODULES = ("copy_files", "initial_set_trigger")
@@ -51,21 +56,23 @@ def _add_outputs(template: Template, bucket_name, messaging, function) -> None:
     template.add_output(
         [
             Output(
-                "BucketName", Description="Bucket the artifacts are copied into", Value=bucket_name
+                BUCKET_NAME_OUTPUT,
+                Description="Bucket the artifacts are copied into",
+                Value=bucket_name,
             ),
             Output(
-                "QueueArn",
+                QUEUE_ARN_OUTPUT,
                 Description="Queue subscribed to the distribution topic",
                 Value=GetAtt(messaging.queue, "Arn"),
             ),
-            Output("QueueUrl", Description="URL of that queue", Value=Ref(messaging.queue)),
+            Output(QUEUE_URL_OUTPUT, Description="URL of that queue", Value=Ref(messaging.queue)),
             Output(
-                "DeadLetterQueueUrl",
+                DEAD_LETTER_QUEUE_URL_OUTPUT,
                 Description="Messages that failed maxReceiveCount times wait here",
                 Value=Ref(messaging.dead_letter_queue),
             ),
             Output(
-                "CopyFunctionName",
+                COPY_FUNCTION_NAME_OUTPUT,
                 Description="Function that copies the artifacts",
                 Value=Ref(function),
             ),

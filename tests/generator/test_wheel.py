@@ -121,7 +121,7 @@ def test_wheel_ships_the_generator_alone(installed):
 
 
 def test_installed_package_is_the_wheels_not_the_checkout(installed):
-    code = "import generator.inline as i; print(i.__file__); print(i.HANDLERS_DIR)"
+    code = "import generator.inline as i; print(i.__file__); print(i.handlers_dir())"
     module, handlers = map(Path, installed.run("python", "-c", code).stdout.split("\n")[:2])
     venv_dir = installed.tmp / "venv"
     assert module.is_relative_to(venv_dir) and handlers.is_relative_to(venv_dir)
