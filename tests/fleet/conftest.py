@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import pytest
 
 from generator.cli import main
-from tests.fleet.distributor import REGION, STACK
-from tests.fleet.insights_glue import insights  # noqa: F401 - a fixture
+from testkit.fleet import REGION, STACK
+from testkit.insights import Insights, install
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,13 @@ class Run:
 
 
 @pytest.fixture
-def fleet(aws, insights, capsys):  # noqa: F811 - the fixture above
+def insights(monkeypatch) -> Insights:
+    """moto's Logs Insights with the fleet query's filter and stats (testkit/insights.py)."""
+    return install(monkeypatch)
+
+
+@pytest.fixture
+def fleet(aws, insights, capsys):
     """Run `build-artifact-consumer fleet` in this process against moto."""
 
     def run(*options: str, stack: str = STACK) -> Run:

@@ -11,7 +11,7 @@ import boto3
 import pytest
 import requests
 
-from tests.fleet.distributor import OUTPUTS, REGION, deploy
+from testkit.fleet import OUTPUTS, REGION, deploy
 
 REPO = Path(__file__).resolve().parents[2]
 PREFIX = "error: cannot tell the fleet status: "

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from generator.fleet import insights as insights_module
-from tests.fleet.distributor import Distributor, deploy, receipt_event
+from testkit.fleet import Distributor, deploy, receipt_event
 
 A = ("111111111111", "eu-west-1")  # holds everything
 B = ("222222222222", "us-east-1")  # missed lib.tar

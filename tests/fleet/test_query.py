@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from generator.fleet.model import Artifact, Consumer
 from generator.fleet.query import MAX_ACCOUNTS, ROW_TARGET, Part, plan, split, text
-from tests.fleet.insights_glue import evaluate
+from testkit.insights import evaluate
 
 ARTIFACTS = [Artifact(f"k{i}", "e") for i in range(1_000)]
 

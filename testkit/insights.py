@@ -1,4 +1,4 @@
-"""The one place where tests/fleet reaches into moto: Logs Insights' query language.
+"""The one place where the fleet tests and benchmark reach into moto: Logs Insights' queries.
 
 Why: moto 5.2.1 runs StartQuery/GetQueryResults over real log groups, streams, events and time
 ranges, but its query parser (moto/logs/logs_query/query_parser.py) knows only `fields`, `sort`
@@ -7,7 +7,7 @@ command sends one query form (generator/fleet/query.py). `evaluate` below interp
 from its text — `filter` with `=`, `in [...]` and `ispresent(...)` joined by `and`, then
 `stats count(*) as NAME by FIELD, ...` over JSON fields — the way the Insights documentation
 describes it, and returns at most `row_cap` rows as the service does. Whether AWS reads the query
-the same way is what these tests cannot show (README, Fleet status: what moto could not test).
+the same way is what these tests cannot show (README, Fleet status: what moto cannot test).
 The moto server runs in this process, so replacing the function its backend calls is enough.
 """
 
@@ -17,7 +17,6 @@ import json
 import re
 from collections import Counter
 
-import pytest
 from moto.logs import models
 
 QUERY = re.compile(r"filter (?P<where>.+)\n\| stats count\(\*\) as (?P<count>\w+) by (?P<by>.+)")
@@ -32,17 +31,24 @@ class Insights:
     def __init__(self, row_cap: int = 10_000) -> None:
         self.row_cap = row_cap
         self.queries: list[tuple[str, int, int]] = []  # query, start, end
+        self.parsed: dict[int, dict] = {}  # event id -> its JSON, parsed once
 
     def __call__(self, log_groups, query: str, start_time: int, end_time: int) -> list[dict]:
         self.queries.append((query, start_time, end_time))
         events = [
-            json.loads(event.message)
+            self.message(event)
             for group in log_groups
             for stream in group.streams.values()
             for event in stream.events
             if start_time * 1000 <= event.timestamp <= end_time * 1000 + 999
         ]
         return evaluate(query, events)[: self.row_cap]
+
+    def message(self, event) -> dict:
+        """A log event's JSON message, parsed on first use."""
+        if event.event_id not in self.parsed:
+            self.parsed[event.event_id] = json.loads(event.message)
+        return self.parsed[event.event_id]
 
 
 def field(event: dict, name: str):
@@ -80,9 +86,8 @@ def evaluate(query: str, events: list[dict]) -> list[dict]:
     return [{**dict(zip(by, key, strict=True)), parsed["count"]: n} for key, n in groups.items()]
 
 
-@pytest.fixture
-def insights(monkeypatch) -> Insights:
-    """moto's Logs Insights with the fleet query's filter and stats (see the module's text)."""
+def install(monkeypatch) -> Insights:
+    """moto's Logs Insights with the fleet query's filter and stats, until `monkeypatch` undoes."""
     engine = Insights()
     monkeypatch.setattr(models, "execute_query", engine)
     return engine

@@ -4,7 +4,7 @@ tagged artifacts, and receipts in the log group as EventBridge writes them.
 
 moto gaps (5.2.1): its SNS stores a subscription in the account that calls Subscribe, so the
 topic's owner subscribes each consumer's queue (on AWS the consumer stack does); Logs Insights'
-query language: see insights_glue.py.
+query language: see testkit/insights.py.
 """
 
 from __future__ import annotations
