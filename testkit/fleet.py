@@ -19,6 +19,7 @@ import boto3
 REGION = "eu-west-1"
 STACK = "build-artifact-distributor"
 STREAM = "receipts"
+BATCH = 2_000  # events per PutLogEvents: within its 10,000 events and 1 MiB
 OUTPUTS = {
     "DistributionTopic": {"Ref": "Topic"},
     "DistributionRegion": {"Ref": "AWS::Region"},
@@ -70,13 +71,17 @@ class Distributor:
     def bucket(self) -> str:
         return self.outputs["DistributionBucket"]
 
-    def subscribe(self, account: str, region: str, name: str = "artifacts") -> None:
-        """A consumer: a queue in `account`/`region`, subscribed to the topic."""
-        sqs = session_in(account, region).client("sqs")
-        url = sqs.create_queue(QueueName=name)["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
+    def subscribe(self, account: str, region: str, name: str = "artifacts", queue=True) -> None:
+        """A consumer: a queue in `account`/`region` (queue=False: its ARN only, which moto's
+        Subscribe does not look up), subscribed to the topic."""
+        arn = f"arn:aws:sqs:{region}:{account}:{name}"
+        if queue:
+            sqs = session_in(account, region).client("sqs")
+            url = sqs.create_queue(QueueName=name)["QueueUrl"]
+            attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+            assert attributes["Attributes"]["QueueArn"] == arn
         self.session.client("sns").subscribe(
-            TopicArn=self.outputs["DistributionTopic"], Protocol="sqs", Endpoint=arn["QueueArn"]
+            TopicArn=self.outputs["DistributionTopic"], Protocol="sqs", Endpoint=arn
         )
 
     def put(self, key: str, body: bytes, account: str | None = None, region: str | None = None):
@@ -98,8 +103,8 @@ class Distributor:
         if not streams:
             logs.create_log_stream(logGroupName=group, logStreamName=STREAM)
         stamp = int((time.time() - age) * 1000)
-        for start in range(0, len(events), 10_000):
-            batch = events[start : start + 10_000]
+        for start in range(0, len(events), BATCH):
+            batch = events[start : start + BATCH]
             logs.put_log_events(
                 logGroupName=group,
                 logStreamName=STREAM,

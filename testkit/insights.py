@@ -28,7 +28,7 @@ PRESENT = re.compile(r"ispresent\((?P<field>`[^`]+`|[\w.]+)\)")
 class Insights:
     """The replacement for moto's `execute_query`; `row_cap` is the service's row limit."""
 
-    def __init__(self, row_cap: int = 10_000) -> None:
+    def __init__(self, row_cap: int = 100_000) -> None:
         self.row_cap = row_cap
         self.queries: list[tuple[str, int, int]] = []  # query, start, end
         self.parsed: dict[int, dict] = {}  # event id -> its JSON, parsed once

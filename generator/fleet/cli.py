@@ -7,6 +7,7 @@ import argparse
 import sys
 from datetime import UTC, datetime
 
+from generator.fleet.insights import MAX_ROWS
 from generator.fleet.model import FleetError
 
 COMPLETE, GAPS, CANNOT_TELL = 0, 1, 2
@@ -61,6 +62,14 @@ def parse_args(argv: list[str], prog: str) -> argparse.Namespace:
         "2026-12-01T10:00Z; default: the oldest artifact's LastModified)",
     )
     parser.add_argument(
+        "--query-rows",
+        type=query_rows,
+        default=MAX_ROWS,
+        metavar="N",
+        help="the most rows one Logs Insights query returns (default: %(default)s, the "
+        "service's maximum; 10000 if StartQuery refuses more)",
+    )
+    parser.add_argument(
         "--timeout",
         type=float,
         default=900.0,
@@ -69,6 +78,13 @@ def parse_args(argv: list[str], prog: str) -> argparse.Namespace:
         "(default: %(default).0f)",
     )
     return parser.parse_args(argv)
+
+
+def query_rows(value: str) -> int:
+    """A row limit StartQuery accepts: 2 to MAX_ROWS."""
+    if not value.isdigit() or not 2 <= int(value) <= MAX_ROWS:
+        raise argparse.ArgumentTypeError(f"not a number from 2 to {MAX_ROWS}: {value!r}")
+    return int(value)
 
 
 def timestamp(value: str) -> datetime:

@@ -19,7 +19,6 @@ from generator.fleet.model import Artifact, Consumer
 SOURCE = "build-artifact-consumer"
 DETAIL_TYPE = "Artifact Stored"
 FIELDS = ("account", "region", "detail.key", "detail.sourceETag")
-ROW_TARGET = 5_000  # rows a query is planned for: half the cap leaves room for older ETags
 MAX_ACCOUNTS = 400  # 400 quoted account ids keep the query under its 10,000 characters
 
 
@@ -66,10 +65,10 @@ def split(part: Part) -> tuple[Part, Part] | None:
 
 
 def plan(
-    consumers: Iterable[Consumer], artifacts: list[Artifact], start: int, end: int
+    consumers: Iterable[Consumer], artifacts: list[Artifact], start: int, end: int, target: int
 ) -> list[Part]:
-    """Parts of about ROW_TARGET expected rows each: whole accounts packed together, an account
-    with more expected rows split by its regions."""
+    """Parts of about `target` expected rows each (a row per consumer and addressed key): whole
+    accounts packed together, an account with more expected rows split by its regions."""
     expected: dict[str, dict[str, int]] = defaultdict(dict)
     for consumer in consumers:
         rows = sum(artifact.addressed_to(consumer) for artifact in artifacts)
@@ -79,10 +78,10 @@ def plan(
     size = 0
     for account, regions in sorted(expected.items()):
         rows = sum(regions.values())
-        if rows > ROW_TARGET:
-            parts += by_region(account, regions, start, end)
+        if rows > target:
+            parts += by_region(account, regions, start, end, target)
             continue
-        if size + rows > ROW_TARGET or len(batch) == MAX_ACCOUNTS:
+        if batch and (size + rows > target or len(batch) == MAX_ACCOUNTS):
             parts.append(Part(tuple(batch), None, start, end))
             batch, size = [], 0
         batch.append(account)
@@ -92,13 +91,15 @@ def plan(
     return parts
 
 
-def by_region(account: str, regions: dict[str, int], start: int, end: int) -> list[Part]:
-    """One account's consumers in groups of regions of about ROW_TARGET expected rows each."""
+def by_region(
+    account: str, regions: dict[str, int], start: int, end: int, target: int
+) -> list[Part]:
+    """One account's consumers in groups of regions of about `target` expected rows each."""
     parts: list[Part] = []
     group: list[str] = []
     size = 0
     for region, rows in sorted(regions.items()):
-        if group and size + rows > ROW_TARGET:
+        if group and size + rows > target:
             parts.append(Part((account,), tuple(group), start, end))
             group, size = [], 0
         group.append(region)

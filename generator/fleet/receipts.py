@@ -26,18 +26,17 @@ def add_rows(receipts: dict, rows: list[dict[str, str]]) -> None:
 
 
 def read_receipts(
-    logs, log_group: str, parts: list[Part], timeout: float, progress: Progress
+    logs, log_group: str, parts: list[Part], rows: int, timeout: float, progress: Progress
 ) -> dict[tuple[str, str, str], set[str]]:
-    """Every receipt's (account, region, key) -> its sourceETags, over the planned parts."""
-    deadline = time.monotonic() + timeout
-    stop = threading.Event()
+    """Every receipt's (account, region, key) -> its sourceETags, over the planned parts, with
+    at most `rows` rows per query."""
+    limits = insights.Limits(rows, time.monotonic() + timeout, threading.Event())
     receipts: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     pool = ThreadPoolExecutor(PARALLEL_QUERIES)
 
     def submit(part: Part) -> Future:
-        return pool.submit(
-            insights.run, logs, log_group, query.text(part), (part.start, part.end), deadline, stop
-        )
+        span = (part.start, part.end)
+        return pool.submit(insights.run, logs, log_group, query.text(part), span, limits)
 
     pending = {submit(part): part for part in parts}
     done_count = 0
@@ -46,25 +45,25 @@ def read_receipts(
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
                 part = pending.pop(future)
-                rows = future.result()
-                if len(rows) >= insights.ROW_CAP:
-                    pending.update((submit(half), half) for half in halves(part))
+                answer = future.result()
+                if len(answer) >= rows:  # the query may have had more
+                    pending.update((submit(half), half) for half in halves(part, rows))
                     continue
-                add_rows(receipts, rows)
+                add_rows(receipts, answer)
                 done_count += 1
                 progress(f"receipt queries: {done_count} done, {len(pending)} running or queued")
     finally:
-        stop.set()
+        limits.stop.set()
         pool.shutdown(wait=True, cancel_futures=True)
     return receipts
 
 
-def halves(part: Part) -> tuple[Part, Part]:
-    """The two parts of an answer that reached the cap; FleetError when it cannot be split."""
+def halves(part: Part, rows: int) -> tuple[Part, Part]:
+    """The two parts of an answer that reached the row limit; FleetError when it cannot split."""
     split = query.split(part)
     if split is None:
         raise FleetError(
-            f"more than {insights.ROW_CAP:,} receipt groups for account {part.accounts[0]} "
+            f"more than {rows - 1:,} receipt groups for account {part.accounts[0]} "
             f"in one second ({part.start}): cannot count them with Logs Insights"
         )
     return split

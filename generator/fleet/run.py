@@ -46,8 +46,9 @@ def fleet_status(args: argparse.Namespace, progress: Progress) -> tuple[FleetSta
     if oldest is None:
         raise FleetError(f"no artifact under {args.prefix!r} in bucket {distributor.bucket}")
     start, end = query_span(args.since, oldest, datetime.now(UTC))
-    parts = query.plan(consumers, artifacts, start, end)
-    receipts = read_receipts(logs, distributor.log_group, parts, args.timeout, progress)
+    parts = query.plan(consumers, artifacts, start, end, args.query_rows // 2)
+    rows, timeout = args.query_rows, args.timeout
+    receipts = read_receipts(logs, distributor.log_group, parts, rows, timeout, progress)
     since = datetime.fromtimestamp(start, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     heading = (
         f"{len(consumers)} consumers, {len(artifacts)} artifacts under {args.prefix!r} in "

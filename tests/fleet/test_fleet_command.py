@@ -7,7 +7,6 @@ import json
 
 import pytest
 
-from generator.fleet import insights as insights_module
 from testkit.fleet import Distributor, deploy, receipt_event
 
 A = ("111111111111", "eu-west-1")  # holds everything
@@ -114,24 +113,18 @@ def test_a_release_everyone_holds_exits_0(fleet_setup, fleet):
     assert run.out.splitlines()[-1].startswith("4 of 4 consumers hold every artifact")
 
 
-def test_answers_over_the_row_cap_are_split_until_complete(
-    fleet_setup, fleet, insights, monkeypatch
-):
-    monkeypatch.setattr(insights_module, "ROW_CAP", 3)
+def test_answers_at_the_row_limit_are_split_until_complete(fleet_setup, fleet, insights):
     insights.row_cap = 3
-    run = fleet("--prefix", "releases/1.2/", "--json")
+    run = fleet("--prefix", "releases/1.2/", "--json", "--query-rows", "3")
     assert json.loads(run.out) == EXPECTED
     texts = [text for text, _, _ in insights.queries]
     assert sum(f'account in ["{A[0]}"]' in text for text in texts) > 1  # A's 3 groups: in time
     assert len(texts) > len(set(texts))  # the same query over two halves of the time range
 
 
-def test_more_groups_than_the_cap_in_one_second_cannot_be_told(
-    fleet_setup, fleet, insights, monkeypatch
-):
-    monkeypatch.setattr(insights_module, "ROW_CAP", 1)
-    insights.row_cap = 1
-    run = fleet("--prefix", "releases/1.2/")
+def test_more_groups_than_the_row_limit_in_one_second_cannot_be_told(fleet_setup, fleet, insights):
+    insights.row_cap = 2
+    run = fleet("--prefix", "releases/1.2/", "--query-rows", "2")
     assert (run.status, run.out) == (2, "")
     assert run.err.startswith("error: cannot tell the fleet status: more than 1 receipt groups")
 

@@ -4,7 +4,7 @@ cover exactly what they split, the text stays within StartQuery's 10,000 charact
 from __future__ import annotations
 
 from generator.fleet.model import Artifact, Consumer
-from generator.fleet.query import MAX_ACCOUNTS, ROW_TARGET, Part, plan, split, text
+from generator.fleet.query import MAX_ACCOUNTS, Part, plan, split, text
 from testkit.insights import evaluate
 
 ARTIFACTS = [Artifact(f"k{i}", "e") for i in range(1_000)]
@@ -16,22 +16,22 @@ def accounts(n: int) -> list[str]:
 
 def test_a_thousand_by_a_thousand_is_planned_in_parts_of_whole_accounts():
     consumers = [Consumer(account, "eu-west-1") for account in accounts(1_000)]
-    parts = plan(consumers, ARTIFACTS, 0, 10)
-    assert len(parts) == 1_000 * 1_000 // ROW_TARGET
+    parts = plan(consumers, ARTIFACTS, 0, 10, 50_000)
+    assert len(parts) == 1_000 * 1_000 // 50_000
     assert sorted(a for part in parts for a in part.accounts) == accounts(1_000)
     assert all(part.regions is None for part in parts)
 
 
 def test_an_account_in_many_regions_is_planned_by_region():
     regions = [f"r-{i}" for i in range(12)]
-    parts = plan([Consumer("1" * 12, region) for region in regions], ARTIFACTS, 0, 10)
+    parts = plan([Consumer("1" * 12, region) for region in regions], ARTIFACTS, 0, 10, 5_000)
     assert [len(part.regions) for part in parts] == [5, 5, 2]
     assert sorted(r for part in parts for r in part.regions) == sorted(regions)
 
 
 def test_small_consumers_share_a_query_within_its_length_limit():
     consumers = [Consumer(account, "eu-west-1") for account in accounts(1_000)]
-    parts = plan(consumers, ARTIFACTS[:1], 0, 10)
+    parts = plan(consumers, ARTIFACTS[:1], 0, 10, 50_000)
     assert [len(part.accounts) for part in parts] == [MAX_ACCOUNTS, MAX_ACCOUNTS, 200]
     assert max(len(text(part)) for part in parts) < 10_000
 
