@@ -35,3 +35,11 @@ def test_stack_is_required(capsys):
         main(["fleet"])
     assert done.value.code == 2
     assert "--distributor-stack" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("rows", ["1", "100001", "ten"])
+def test_query_rows_outside_what_start_query_takes_is_a_usage_error(capsys, rows):
+    with pytest.raises(SystemExit) as done:
+        main(["fleet", "--distributor-stack", "x", "--query-rows", rows])
+    assert done.value.code == 2
+    assert f"not a number from 2 to 100000: '{rows}'" in capsys.readouterr().err
