@@ -108,9 +108,9 @@ def main(argv: list[str], prog: str = "build-artifact-consumer") -> int:
     args = parse_args(argv, prog)
     progress = progress_printer()
     try:
-        from generator.fleet.run import fleet_status  # boto3: imported only for `fleet`
+        from generator.fleet.run import read_and_join  # boto3: imported only for `fleet`
 
-        status, heading = fleet_status(args, progress)
+        status, heading = read_and_join(args, progress)
     except KeyboardInterrupt:
         return cannot_tell("interrupted", progress)
     except Exception as err:  # whatever it is: one line, never a traceback

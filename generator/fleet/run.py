@@ -14,8 +14,7 @@ from generator.fleet.consumers import read_consumers
 from generator.fleet.model import FleetError
 from generator.fleet.receipts import Progress, read_receipts
 from generator.fleet.stack import read_distributor
-from generator.fleet.status import FleetStatus
-from generator.fleet.status import fleet_status as join
+from generator.fleet.status import FleetStatus, fleet_status
 
 CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 10}, max_pool_connections=20)
 CLOCK_SLACK = timedelta(minutes=5)  # receipts stamped by a clock a little behind S3's
@@ -27,7 +26,7 @@ def query_span(since: datetime | None, oldest: datetime, now: datetime) -> tuple
     return int(start.timestamp()), int(now.timestamp()) + 60
 
 
-def fleet_status(args: argparse.Namespace, progress: Progress) -> tuple[FleetStatus, str]:
+def read_and_join(args: argparse.Namespace, progress: Progress) -> tuple[FleetStatus, str]:
     """Read everything the distributor stack names and join it; the report's heading too."""
     session = boto3.Session(region_name=args.region)
     progress(f"reading stack {args.distributor_stack}")
@@ -39,10 +38,10 @@ def fleet_status(args: argparse.Namespace, progress: Progress) -> tuple[FleetSta
     )
     progress("reading the topic's subscriptions")
     consumers = read_consumers(sns, distributor.topic_arn)
-    progress(f"reading the artifacts under {args.prefix!r} and their tags")
-    artifacts, oldest = read_artifacts(s3, distributor.bucket, args.prefix)
     if not consumers:
         raise FleetError(f"{distributor.topic_arn} has no SQS subscription: no consumer to check")
+    progress(f"reading the artifacts under {args.prefix!r} and their tags")
+    artifacts, oldest = read_artifacts(s3, distributor.bucket, args.prefix)
     if oldest is None:
         raise FleetError(f"no artifact under {args.prefix!r} in bucket {distributor.bucket}")
     start, end = query_span(args.since, oldest, datetime.now(UTC))
@@ -54,4 +53,4 @@ def fleet_status(args: argparse.Namespace, progress: Progress) -> tuple[FleetSta
         f"{len(consumers)} consumers, {len(artifacts)} artifacts under {args.prefix!r} in "
         f"{distributor.bucket}; receipts in {distributor.log_group} since {since}"
     )
-    return join(consumers, artifacts, receipts), heading
+    return fleet_status(consumers, artifacts, receipts), heading
