@@ -5,6 +5,7 @@ Each size is a fresh, reset moto server in this process (the Insights glue of te
 patches it in place), a distributor stack, N consumers x M artifacts, and N x (M - 1) receipts:
 consumer i lacks artifact i and holds an older version of artifact i + 1. The command runs in
 this process too (`generator.cli.main`), its answer is checked, and its wall time measured.
+Insights queries: those moto evaluated, StartQuery requests that botocore retried included.
 """
 
 from __future__ import annotations
@@ -92,8 +93,9 @@ def verdict(status: int, out: str, err: str, consumers: int, artifacts: int) -> 
 def table(rows: list[dict]) -> str:
     """The measurements as a Markdown table."""
     lines = [
-        "| consumers x artifacts | receipts | Insights queries | setup | `fleet` run | of which "
-        "moto evaluating the queries | answer | peak RSS (moto + command) |",
+        "| consumers x artifacts | receipts | Insights queries | setup | `fleet` run | moto "
+        "evaluating them (summed over queries run side by side) | answer | peak RSS (moto + "
+        "command) |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
