@@ -14,7 +14,7 @@ COMPLETE, GAPS, CANNOT_TELL = 0, 1, 2
 
 EPILOG = """exit status: 0 every consumer holds the current version of every artifact addressed to
 it; 1 something is missing or outdated; 2 cannot tell (unknown stack, no access, wrong Outputs,
-a failed or timed-out query): one line on stderr.
+no consumer, no artifact under the prefix, a failed or timed-out query): one line on stderr.
 
 Run it with credentials of the distributor's account (see the README, Fleet status, for the IAM
 permissions). Receipts are read from the oldest artifact's LastModified (less 5 minutes) unless
