@@ -1,4 +1,5 @@
-"""Command line: build, validate and write the consumer template, then print a summary."""
+"""Command line: build, validate and write the consumer template, then print a summary;
+`fleet ...` runs the fleet status instead (generator/fleet/cli.py)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,10 @@ from generator.render import FORMATS
 from generator.validation import TEMPLATE_BODY_LIMIT, Sizes, ValidationError, validate_template
 
 DEFAULT_OUTPUT = "build/template.{ext}"  # by --format
-EPILOG = """examples:
+EPILOG = """the fleet status (which consumer lacks which artifact) is a command of its own:
+  python -m generator fleet --help
+
+examples:
   python -m generator
       write build/template.json (validated with cfn-lint; it fits 51,200 bytes even with
       every parameter's default at its MaxLength)
@@ -105,6 +109,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; user errors print one line on stderr and return 1."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["fleet"]:
+        from generator.fleet.cli import main as fleet
+
+        return fleet(argv[1:], program_name())
     args = parse_args(argv)
     try:
         check_destination(args.output)  # before seconds of work that could not be written

@@ -70,6 +70,7 @@ def test_foreign_imports_names_a_package_and_a_relative_import(tmp_path):
 # ARCHITECTURE.md, "Layout": a resource module's one entry point is `add_<concern>`; a builder
 # another module shares is public too, and named here.
 SHARED_BUILDERS = {"generator.consumer.messaging": {"queue_alarm"}}
+TEMPLATES = ("consumer", "distributor")  # the packages that build a template (not fleet/)
 
 
 def public_functions(path: Path) -> set[str]:
@@ -83,7 +84,9 @@ def public_functions(path: Path) -> set[str]:
 
 def resource_modules() -> list[Path]:
     """Every module of a template's package that adds resources (defines an add_ function)."""
-    modules = sorted((ROOT / "generator").glob("*/*.py"))
+    modules = sorted(
+        path for side in TEMPLATES for path in (ROOT / "generator" / side).glob("*.py")
+    )
     return [path for path in modules if any(n.startswith("add_") for n in public_functions(path))]
 
 
