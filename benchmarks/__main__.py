@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import harness, measures
+from benchmarks import harness, measures, network_rows
 from benchmarks.harness import BenchError
 from benchmarks.measures import MIB, Copies, Settings
 from benchmarks.report import markdown, text_table
@@ -75,6 +75,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--repeat", type=int, default=5, help="runs per figure (median)")
     parser.add_argument(
+        "--network-repeat", type=int, default=3, help="runs per figure of row 6 (median)"
+    )
+    parser.add_argument(
         "--naive-chunk",
         type=int,
         default=16384,
@@ -110,6 +113,8 @@ def reproduce_command(args: argparse.Namespace) -> str:
     options = ["--quick"] if args.quick else []
     if args.repeat != 5:
         options += ["--repeat", str(args.repeat)]
+    if args.network_repeat != 3:
+        options += ["--network-repeat", str(args.network_repeat)]
     if args.naive_chunk != 16384:
         options += ["--naive-chunk", str(args.naive_chunk)]
     if args.no_moto:
@@ -120,9 +125,12 @@ def reproduce_command(args: argparse.Namespace) -> str:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    settings = Settings(repeat=args.repeat, naive_chunk=args.naive_chunk)
+    settings = Settings(
+        repeat=args.repeat, naive_chunk=args.naive_chunk, network_repeat=args.network_repeat
+    )
     if args.quick:
-        settings.sizes = (16 * MIB, 256 * MIB)
+        settings.sizes = settings.network_sizes = (16 * MIB, 256 * MIB)
+        settings.network_repeat = 1
         settings.naive_sizes = (16 * MIB,)
         settings.repeat = 1
         settings.cold_runs = 5
@@ -139,7 +147,7 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-PARTS = ("copy", "naive", "batch", "moto", "cold", "template")
+PARTS = ("copy", "naive", "batch", "network", "moto", "cold", "template")
 
 
 def run(args: argparse.Namespace) -> list:
@@ -158,6 +166,11 @@ def run(args: argparse.Namespace) -> list:
             with harness.endpoint(latency=settings.latency) as url:
                 log("row 3: batch concurrency")
                 rows += measures.batch_rows(Copies(url, code, workdir), settings, log)
+        if "network" in only:
+            model = (network_rows.LATENCY, network_rows.CONNECTION_RATE, network_rows.FUNCTION_RATE)
+            with harness.endpoint(*model) as url:
+                log("row 6: over the modelled network (median net seconds; see Method)")
+                rows += network_rows.network_rows(Copies(url, code, workdir), settings, log)
         if "moto" in only:
             with harness.moto(free_port()) as (url, pid):
                 log("through moto")
