@@ -84,7 +84,11 @@ class State:
     def __init__(self, latency: float, connection_rate: float = 0, function_rate: float = 0):
         self.latency = latency
         self.connection_rate = connection_rate
-        self.function = TokenBucket(function_rate) if function_rate else None
+        # The function's share in each direction: into the function (what this endpoint sends)
+        # and out of it (what it receives).
+        self.function = {
+            way: TokenBucket(function_rate) if function_rate else None for way in ("in", "out")
+        }
         self.lock = threading.Lock()
         self.objects: dict[tuple[str, str], StoredObject] = {}
         self.uploads: dict[str, Upload] = {}
@@ -96,10 +100,11 @@ class State:
             self.stats["bytes_received"] += received
             self.stats["bytes_sent"] += sent
 
-    def link(self) -> Link | None:
-        """A new connection's pacing, or None when the network is not modelled."""
-        if self.connection_rate or self.function:
-            return Link(self.connection_rate, self.function)
+    def link(self, way: str) -> Link | None:
+        """A new connection's pacing of the bytes going `way` ("in" to the function, or "out"),
+        or None when the network is not modelled."""
+        if self.connection_rate or self.function[way]:
+            return Link(self.connection_rate, self.function[way])
         return None
 
 
@@ -116,7 +121,8 @@ class Handler(RequestHandler):
     def setup(self) -> None:
         super().setup()
         self.buffer = bytearray()
-        self.link = self.state.link()
+        self.link = self.state.link("out")  # request bodies: what the function sends
+        self.sending = self.state.link("in")  # the source: what the function receives
 
     @property
     def state(self) -> State:
@@ -165,6 +171,8 @@ class Handler(RequestHandler):
         if len(self.buffer) < size:
             self.buffer = bytearray(size)
         view = memoryview(self.buffer)[:size]
+        if self.link:
+            self.link.start()
         for piece in slices(view) if self.link else [view]:
             self.receive_into(piece)
         return view
@@ -182,6 +190,8 @@ class Handler(RequestHandler):
 
     def read_chunks(self) -> bytes:
         data = []
+        if self.link:
+            self.link.start()
         while True:
             size = int(self.rfile.readline().split(b";")[0].strip(), 16)
             if size == 0:
@@ -232,10 +242,12 @@ class Handler(RequestHandler):
         self.state.count(f"source {self.command}", sent=end - start if self.command == "GET" else 0)
         self.reply(status, headers)
         if self.command == "GET":
+            if self.sending:
+                self.sending.start()
             for piece in pieces(start, end):
-                for part in slices(piece) if self.link else [piece]:
-                    if self.link:
-                        self.link.pace(len(part))
+                for part in slices(piece) if self.sending else [piece]:
+                    if self.sending:
+                        self.sending.pace(len(part))
                     self.wfile.write(part)
 
     def head_object(self, bucket: str, key: str) -> None:

@@ -1,12 +1,15 @@
 """A model of the network one Lambda function sees, applied by the endpoint to every byte it moves.
 
-Two token buckets pace each transfer: one per TCP connection (what one stream to S3 reaches) and
-one for the whole function, shared by all its connections in both directions (the function's
-network share). The endpoint serves only the function under test, so its connections are the
-function's. Before it sends or receives a slice of at most SLICE bytes, a connection takes that
-many tokens from both buckets, sleeping until they are there. The buckets refill by the wall
-clock, so the endpoint's own work on a slice overlaps the wait for the next one: it adds time only
-when it is slower than the rate. The first-byte latency per request is the endpoint's `--latency`.
+Two token buckets pace each transfer: one per TCP connection and direction (what one stream to
+S3 reaches) and one for the whole function and direction, shared by all its connections (the
+function's network share; a Firecracker microVM, which runs a Lambda function, limits its network
+interface's receiving and sending with separate buckets). The endpoint serves only the function
+under test, so its connections are the function's. Before it sends or receives a slice of at most
+SLICE bytes, a connection takes that many tokens from both buckets, sleeping until they are
+there. A connection's bucket starts empty with each body, so no body goes faster than the rate
+from its first byte; the buckets refill by the wall clock and hold up to DEPTH, so the endpoint's
+own work on a slice overlaps the wait for the next one, and a late wake-up (a loaded machine) is
+made up at once, up to DEPTH. The first-byte latency per request is the endpoint's `--latency`.
 """
 
 from __future__ import annotations
@@ -15,11 +18,11 @@ import threading
 import time
 
 SLICE = 64 * 1024  # bytes paced at once (about 1.3 ms at 48 MiB/s)
-DEPTH = 4 * SLICE  # a bucket's burst: what an idle connection may send at once
+DEPTH = 1 << 20  # tokens a bucket holds at most: about 20 ms of a connection's rate
 
 
 class TokenBucket:
-    """`rate` bytes per second, at most DEPTH at once; `take(n)` waits until n bytes may pass.
+    """`rate` bytes per second, holding at most DEPTH tokens; starts empty.
 
     A taker reserves its tokens before it sleeps (the level may go below zero), so takers that
     share a bucket pass in the order they asked, each at its share of the rate.
@@ -27,9 +30,13 @@ class TokenBucket:
 
     def __init__(self, rate: float) -> None:
         self.rate = rate
-        self.level = float(DEPTH)
-        self.stamp = time.monotonic()
         self.lock = threading.Lock()
+        self.restart()
+
+    def restart(self) -> None:
+        """Empty: what the bucket held while idle is gone."""
+        with self.lock:
+            self.level, self.stamp = 0.0, time.monotonic()
 
     def reserve(self, amount: int) -> float:
         """Take `amount` tokens now; returns the seconds until they exist (0: they do)."""
@@ -46,6 +53,11 @@ class Link:
     def __init__(self, connection_rate: float, shared: TokenBucket | None) -> None:
         self.own = TokenBucket(connection_rate) if connection_rate else None
         self.shared = shared
+
+    def start(self) -> None:
+        """A body begins: the connection's own bucket starts empty."""
+        if self.own:
+            self.own.restart()
 
     def pace(self, amount: int) -> None:
         """Wait until `amount` bytes (at most SLICE) may cross this connection."""
