@@ -44,6 +44,7 @@ __all__ = [
     "allowed_source",
     "handler",
     "parse",
+    "part_size",
     "rewrite_template",
     "same_key_groups",
 ]
@@ -126,15 +127,18 @@ def rewrite_template(
 
 
 MIB = 1024 * 1024
-MIN_PART = 8 * MIB  # s3transfer's default part size
+# S3's smallest part but the last. s3transfer uploads a part once it has read it whole, so a copy
+# ends one part's upload after its download: small parts, and the last one half the others
+# (part_size), make that about MIN_PART / 2 at one connection's rate (`tox -e bench`, row 6).
+MIN_PART = 5 * MIB
 MAX_PARTS = 10_000  # S3's limit on the parts of one multipart upload
 # Memory bound of one streamed upload. For a non-seekable stream s3transfer's submission thread
 # reads one whole part, then submits its UploadPart; the part stays in memory until that request
 # finishes, and max_in_memory_upload_chunks (a semaphore taken after the read) caps the parts in
 # flight. So one upload holds at most in_flight + 1 parts, plus one while Verifier.read joins the
 # pieces of the part it reads. in_flight = PART_BUDGET // part keeps that <= PART_BUDGET + 2 parts:
-# 40 MiB with 8 MiB parts (artifacts up to 78 GiB), at most 72 MiB beyond (24 MiB parts up to
-# 234 GiB, then 3 parts of whatever size: more than one invocation moves in 15 minutes).
+# 30 to 36 MiB with 5 to 6 MiB parts (artifacts up to 58 GiB), at most 72 MiB beyond (24 MiB parts
+# up to 234 GiB, then 3 parts of whatever size: more than one invocation moves in 15 minutes).
 # BATCH_SIZE uploads at once: 10 x 40 MiB plus ~50 MiB of interpreter and boto3 fit in 1024 MiB.
 # Measured (`tox -e bench`): +58 to +62 MiB peak RSS at 256 MiB and at 1 GiB.
 PART_BUDGET = 24 * MIB
@@ -731,9 +735,16 @@ def store_small(warm: CopyContext, reader: Verifier, key: str, extra: dict) -> i
     return len(body)
 
 
+def part_size(length: int) -> int:
+    """Bytes per part of a `length`-byte upload: >= MIN_PART, <= MAX_PARTS parts, the last part
+    about half the others, so that both end their upload together (see MIN_PART)."""
+    whole = max(1, int(length / MIN_PART - 0.5))  # parts before the last one
+    return max(MIN_PART, -(-2 * length // (2 * whole + 1)), -(-length // MAX_PARTS))
+
+
 def stream(warm: CopyContext, reader: Verifier, key: str, extra: dict) -> int:
     """Multipart-upload the verifying reader with parts sized for its length (see PART_BUDGET)."""
-    part = max(MIN_PART, -(-reader.length // (MAX_PARTS * MIB)) * MIB)
+    part = part_size(reader.length)
     in_flight = max(1, PART_BUDGET // part)
     config = TransferConfig(
         multipart_threshold=part,
