@@ -242,6 +242,7 @@ class Handler(RequestHandler):
         self.state.count(f"source {self.command}", sent=end - start if self.command == "GET" else 0)
         self.reply(status, headers)
         if self.command == "GET":
+            started = time.perf_counter()
             if self.sending:
                 self.sending.start()
             for piece in pieces(start, end):
@@ -249,6 +250,8 @@ class Handler(RequestHandler):
                     if self.sending:
                         self.sending.pace(len(part))
                     self.wfile.write(part)
+            with self.state.lock:  # the rate the source was sent at, for row 6's log
+                self.state.stats["source_seconds"] += time.perf_counter() - started
 
     def head_object(self, bucket: str, key: str) -> None:
         with self.state.lock:

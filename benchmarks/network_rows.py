@@ -68,9 +68,11 @@ def summary(runs: list[Run]) -> tuple[float, str]:
     serial = statistics.median(serial_cost(r) for r in runs) * MIB * 1000
     subtracted = statistics.median(endpoint_seconds(r) for r in runs) * 1000
     cpu = [r.cpu_seconds for r in runs]
+    sent = statistics.median(r.stats["bytes_sent"] / r.stats["source_seconds"] / MIB for r in runs)
     line = (
         f"{median:.3f} s (spread {min(net):.3f} to {max(net):.3f} s over {len(runs)}; "
-        f"{len(run.part_sizes)} parts of up to {max(run.part_sizes) / MIB:.1f} MiB; endpoint CPU "
+        f"{len(run.part_sizes)} parts of up to {max(run.part_sizes) / MIB:.1f} MiB; source sent "
+        f"at {sent:.1f} MiB/s; endpoint CPU "
         f"{cost:.2f} ms per MiB moved, in series {serial:.2f} ms per MiB received, "
         f"{subtracted:.1f} ms subtracted; worker CPU {statistics.median(cpu):.2f} s; "
         f"raw {[round(r.seconds, 3) for r in runs]})"
