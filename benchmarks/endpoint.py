@@ -19,9 +19,11 @@ the joined body), parses each request through werkzeug/Flask and computes MD5s, 
 measures moto rather than the client.
 
 `--latency S` sleeps S seconds before every response (like S3's time to first byte), for the batch
-measurement. `GET /_bench/stats` returns the request counts per operation, the bytes received and
-this process's CPU seconds as JSON (a bucket cannot be named `_bench`). Prints `listening on PORT`
-once ready.
+and network measurements. `--connection-rate` and `--function-rate` (bytes per second) pace every
+source and request body as one Lambda's network would (see `benchmarks.network`).
+`GET /_bench/stats` returns the request counts per operation, the bytes received and sent and this
+process's CPU seconds as JSON (a bucket cannot be named `_bench`). Prints `listening on PORT` once
+ready.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from email.utils import formatdate
 from urllib.parse import parse_qs, unquote, urlsplit
 from xml.sax.saxutils import escape
 
+from benchmarks.network import Link, TokenBucket, slices
 from benchmarks.source import pieces
 from testkit.http_server import LocalServer, RequestHandler
 
@@ -78,17 +81,31 @@ class Upload:
 class State:
     """Objects, uploads and request counters, shared by all request threads."""
 
-    def __init__(self, latency: float) -> None:
+    def __init__(self, latency: float, connection_rate: float = 0, function_rate: float = 0):
         self.latency = latency
+        self.connection_rate = connection_rate
+        # The function's share in each direction: into the function (what this endpoint sends)
+        # and out of it (what it receives).
+        self.function = {
+            way: TokenBucket(function_rate) if function_rate else None for way in ("in", "out")
+        }
         self.lock = threading.Lock()
         self.objects: dict[tuple[str, str], StoredObject] = {}
         self.uploads: dict[str, Upload] = {}
-        self.stats: Counter[str] = Counter()
+        self.stats: Counter[str] = Counter()  # float seconds too
 
-    def count(self, op: str, received: int = 0) -> None:
+    def count(self, op: str, received: int = 0, sent: int = 0) -> None:
         with self.lock:
             self.stats[op] += 1
             self.stats["bytes_received"] += received
+            self.stats["bytes_sent"] += sent
+
+    def link(self, way: str) -> Link | None:
+        """A new connection's pacing of the bytes going `way` ("in" to the function, or "out"),
+        or None when the network is not modelled."""
+        if self.connection_rate or self.function[way]:
+            return Link(self.connection_rate, self.function[way])
+        return None
 
 
 def kept_headers(headers) -> dict[str, str]:
@@ -104,6 +121,8 @@ class Handler(RequestHandler):
     def setup(self) -> None:
         super().setup()
         self.buffer = bytearray()
+        self.link = self.state.link("out")  # request bodies: what the function sends
+        self.sending = self.state.link("in")  # the source: what the function receives
 
     @property
     def state(self) -> State:
@@ -152,23 +171,37 @@ class Handler(RequestHandler):
         if len(self.buffer) < size:
             self.buffer = bytearray(size)
         view = memoryview(self.buffer)[:size]
+        if self.link:
+            self.link.start()
+        for piece in slices(view) if self.link else [view]:
+            self.receive_into(piece)
+        return view
+
+    def receive_into(self, view: memoryview) -> None:
+        """Fill `view` from the connection, after the network lets that many bytes through."""
+        if self.link:
+            self.link.pace(len(view))
         got = 0
-        while got < size:
+        while got < len(view):
             n = self.rfile.readinto(view[got:])
             if not n:
-                raise ConnectionError(f"body ended after {got} of {size} bytes")
+                raise ConnectionError(f"body ended {len(view) - got} bytes short")
             got += n
-        return view
 
     def read_chunks(self) -> bytes:
         data = []
+        if self.link:
+            self.link.start()
         while True:
             size = int(self.rfile.readline().split(b";")[0].strip(), 16)
             if size == 0:
                 while self.rfile.readline() not in (b"\r\n", b"\n", b""):
                     pass  # trailers (aws-chunked checksums) and the final empty line
                 return b"".join(data)
-            data.append(self.rfile.read(size))
+            chunk = memoryview(bytearray(size))
+            for piece in slices(chunk):
+                self.receive_into(piece)
+            data.append(chunk)
             self.rfile.readline()
 
     # ---- verbs
@@ -206,11 +239,19 @@ class Handler(RequestHandler):
             status = 206
             headers["Content-Range"] = f"bytes {start}-{end - 1}/{size}"
         headers["Content-Length"] = str(end - start)
-        self.state.count(f"source {self.command}")
+        self.state.count(f"source {self.command}", sent=end - start if self.command == "GET" else 0)
         self.reply(status, headers)
         if self.command == "GET":
+            started = time.perf_counter()
+            if self.sending:
+                self.sending.start()
             for piece in pieces(start, end):
-                self.wfile.write(piece)
+                for part in slices(piece) if self.sending else [piece]:
+                    if self.sending:
+                        self.sending.pace(len(part))
+                    self.wfile.write(part)
+            with self.state.lock:  # the rate the source was sent at, for row 6's log
+                self.state.stats["source_seconds"] += time.perf_counter() - started
 
     def head_object(self, bucket: str, key: str) -> None:
         with self.state.lock:
@@ -241,12 +282,22 @@ class Handler(RequestHandler):
         elif "x-amz-copy-source" in self.headers:
             self.error(501, "NotImplemented", "CopyObject")
         elif not query or set(query) <= {"x-id"}:
+            parts = [(len(body), self.crc32(body))]
             self.state.count("PutObject", len(body))
-            parts = [(len(body), zlib.crc32(body))]
             etag = f'"{parts[0][1]:08x}{len(body):024x}"'
             self.store(bucket, key, StoredObject(parts, etag, kept_headers(self.headers)))
         else:
             self.error(501, "NotImplemented", f"PUT ?{'&'.join(query)}")
+
+    def crc32(self, body: memoryview) -> int:
+        """CRC-32 of a received body: the sink's work between its last byte and the answer, so
+        its seconds are counted (`crc_seconds`, `crc_bytes`) for the network row."""
+        started = time.perf_counter()
+        crc = zlib.crc32(body)
+        with self.state.lock:
+            self.state.stats["crc_seconds"] += time.perf_counter() - started
+            self.state.stats["crc_bytes"] += len(body)
+        return crc
 
     def upload_part(self, query: dict[str, list[str]], body: bytes) -> None:
         upload = self.state.uploads.get(query["uploadId"][0])
@@ -254,7 +305,7 @@ class Handler(RequestHandler):
             self.error(404, "NoSuchUpload")
             return
         number = int(query["partNumber"][0])
-        upload.parts[number] = (len(body), zlib.crc32(body))
+        upload.parts[number] = (len(body), self.crc32(body))
         self.state.count("UploadPart", len(body))
         self.reply(200, {"ETag": f'"{upload.parts[number][1]:08x}{number:024x}"'})
 
@@ -344,8 +395,10 @@ class Endpoint(LocalServer):
 
     handler = Handler
 
-    def __init__(self, port: int, latency: float) -> None:
-        self.state = State(latency)
+    def __init__(
+        self, port: int, latency: float, connection_rate: float = 0, function_rate: float = 0
+    ) -> None:
+        self.state = State(latency, connection_rate, function_rate)
         super().__init__(port)
 
 
@@ -353,8 +406,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.endpoint")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds before each response")
+    parser.add_argument(
+        "--connection-rate", type=float, default=0, help="bytes/s of each connection (0: no limit)"
+    )
+    parser.add_argument(
+        "--function-rate", type=float, default=0, help="bytes/s of all connections (0: no limit)"
+    )
     args = parser.parse_args(argv)
-    with Endpoint(args.port, args.latency) as endpoint:
+    with Endpoint(args.port, args.latency, args.connection_rate, args.function_rate) as endpoint:
         print(f"listening on {endpoint.port}", flush=True)
         endpoint.closed.wait()  # until the runner terminates this process
 

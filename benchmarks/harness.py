@@ -44,6 +44,7 @@ class Run:
     cpu_seconds: float = 0.0  # the worker's user + system CPU during the measured run
     stats: dict = field(default_factory=dict)  # the endpoint's counters during the run
     server_growth_mib: float = 0.0  # peak RSS growth of the S3 server's process (moto)
+    part_sizes: list = field(default_factory=list)  # of the (last) object written, on the sink
 
 
 def lambda_env(endpoint: str) -> dict[str, str]:
@@ -84,9 +85,12 @@ def s3_client(endpoint: str):
 
 
 @contextmanager
-def endpoint(latency: float = 0.0) -> Iterator[str]:
-    """`benchmarks.endpoint` in its own process; yields its URL."""
+def endpoint(
+    latency: float = 0.0, connection_rate: float = 0, function_rate: float = 0
+) -> Iterator[str]:
+    """`benchmarks.endpoint` in its own process (rates in bytes/s, 0: unpaced); yields its URL."""
     cmd = [sys.executable, "-m", "benchmarks.endpoint", "--latency", str(latency)]
+    cmd += ["--connection-rate", str(connection_rate), "--function-rate", str(function_rate)]
     with subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True) as proc:
         try:
             line = proc.stdout.readline()

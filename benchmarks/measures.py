@@ -24,9 +24,10 @@ from testkit.handlers import FUNCTIONS, inlined_code
 
 MIB = 1 << 20
 KIB = 1 << 10
-# Row 1 targets, handler / upload_fileobj from memory: at 16 MiB the fixed costs of a copy (the
-# source GET, HeadObject, the first part's download before any upload) weigh most.
-THROUGHPUT_TARGETS = {16 * MIB: 0.95, 256 * MIB: 0.9, 1024 * MIB: 0.9}
+# Row 1 targets, handler / upload_fileobj from memory. 16 MiB has none (retired, issue 20): on
+# loopback a copy is CPU-bound and does strictly more than an upload from memory, where on AWS it
+# is bound by the network; row 6 measures that instead.
+THROUGHPUT_TARGETS = {256 * MIB: 0.9, 1024 * MIB: 0.9}
 
 
 @dataclass
@@ -44,6 +45,8 @@ class Settings:
     moto_size: int = 64 * MIB
     cold_runs: int = 11
     build_runs: int = 3
+    network_sizes: tuple[int, ...] = (16 * MIB, 256 * MIB, 1024 * MIB)
+    network_repeat: int = 3
 
 
 def mib(size: int) -> str:
@@ -122,7 +125,7 @@ class Copies:
         }
         run = self.measured(job)
         for message in messages:
-            self.check(message["ArtifactKey"], message["ArtifactSize"])
+            run.part_sizes = self.check(message["ArtifactKey"], message["ArtifactSize"])
         return run, messages
 
     def reference(self, size: int) -> Run:
@@ -130,6 +133,14 @@ class Copies:
         job = {"kind": "reference", "bucket": TARGET_BUCKET, "key": key, "size": size}
         run = self.measured(job)
         self.check(key, size)
+        return run
+
+    def fileobj(self, size: int) -> Run:
+        """What a user would write: `upload_fileobj(urlopen(url))` of a fresh source."""
+        key = f"bench/fileobj-{uuid.uuid4().hex}.bin"
+        job = {"kind": "fileobj", "bucket": TARGET_BUCKET, "key": key, "url": self.source(size)}
+        run = self.measured(job)
+        run.part_sizes = self.check(key, size)
         return run
 
     def naive(self, size: int, chunk: int, timeout: float | None = None) -> Run:
@@ -152,19 +163,22 @@ class Copies:
         run.stats = {name: after[name] - before.get(name, 0) for name in after}
         return run
 
-    def check(self, key: str, size: int) -> None:
-        """The target object must be whole and, on the sink, each part equal to its source range."""
+    def check(self, key: str, size: int) -> list[int]:
+        """The target object must be whole and, on the sink, each part equal to its source range;
+        returns the sizes of its parts (none through moto)."""
         head = self.client.head_object(Bucket=TARGET_BUCKET, Key=key)
         if head["ContentLength"] != size:
             raise BenchError(f"{key}: stored {head['ContentLength']} bytes, expected {size}")
         if self.moto:
-            return
-        start = 0
+            return []
+        start, sizes = 0, []
         for part in head["ResponseMetadata"]["HTTPHeaders"]["x-bench-parts"].split(","):
             length, crc = map(int, part.split(":"))
             if crc32(start, start + length) != crc:
                 raise BenchError(f"{key}: bytes {start}-{start + length} differ from the source")
             start += length
+            sizes.append(length)
+        return sizes
 
     def stats(self) -> dict:
         """The endpoint's counters (requests, bytes received, its CPU seconds); none for moto."""

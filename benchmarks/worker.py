@@ -13,7 +13,9 @@ Kinds of job:
   emitted template (the runner writes it to `code_dir/index.py`, as Lambda does);
 - `reference`: boto3 `upload_fileobj` of the artifact's bytes from memory, default TransferConfig;
 - `naive`: the original's approach, our own few lines: read the body into `data += chunk`, then
-  one `put_object`.
+  one `put_object`;
+- `fileobj`: what a user would write instead of the handler,
+  `s3.upload_fileobj(urllib.request.urlopen(url), bucket, key)`, default TransferConfig.
 """
 
 from __future__ import annotations
@@ -80,7 +82,26 @@ def prepare_naive(job: dict):
     return run
 
 
-PREPARE = {"handler": prepare_handler, "reference": prepare_reference, "naive": prepare_naive}
+def prepare_fileobj(job: dict):
+    """The user's one line: the response streamed by upload_fileobj; client made beforehand."""
+    import boto3
+
+    client = boto3.client("s3")
+    client.put_object(Bucket=job["bucket"], Key=job["key"] + ".warmup", Body=b"warm")
+
+    def run() -> list:
+        client.upload_fileobj(urllib.request.urlopen(job["url"]), job["bucket"], job["key"])
+        return []
+
+    return run
+
+
+PREPARE = {
+    "handler": prepare_handler,
+    "reference": prepare_reference,
+    "naive": prepare_naive,
+    "fileobj": prepare_fileobj,
+}
 
 
 def main() -> None:

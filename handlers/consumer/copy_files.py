@@ -126,15 +126,21 @@ def rewrite_template(
 
 
 MIB = 1024 * 1024
-MIN_PART = 8 * MIB  # s3transfer's default part size
+# Part sizes (part_size). s3transfer uploads a part once it has read it whole, so a copy ends
+# about one part's upload after its download. Under 256 MiB that tail weighs: parts are as small
+# as S3 allows (MIN_PART, but for the last) and the last is about half the others, so the last
+# two uploads end together, half a part after the download (16 MiB: 1.33 x the ideal, not 1.60 x
+# with 8 MiB parts; `tox -e bench` row 6). From 256 MiB, s3transfer's 8 MiB: fewer requests.
+MIN_PART = 5 * MIB
 MAX_PARTS = 10_000  # S3's limit on the parts of one multipart upload
 # Memory bound of one streamed upload. For a non-seekable stream s3transfer's submission thread
 # reads one whole part, then submits its UploadPart; the part stays in memory until that request
 # finishes, and max_in_memory_upload_chunks (a semaphore taken after the read) caps the parts in
 # flight. So one upload holds at most in_flight + 1 parts, plus one while Verifier.read joins the
 # pieces of the part it reads. in_flight = PART_BUDGET // part keeps that <= PART_BUDGET + 2 parts:
-# 40 MiB with 8 MiB parts (artifacts up to 78 GiB), at most 72 MiB beyond (24 MiB parts up to
-# 234 GiB, then 3 parts of whatever size: more than one invocation moves in 15 minutes).
+# 40 MiB with 8 MiB parts (artifacts up to 78 GiB; at most 36 MiB with the parts under 256 MiB),
+# at most 72 MiB beyond (24 MiB parts up to 234 GiB, then 3 parts of whatever size: more than one
+# invocation moves in 15 minutes).
 # BATCH_SIZE uploads at once: 10 x 40 MiB plus ~50 MiB of interpreter and boto3 fit in 1024 MiB.
 # Measured (`tox -e bench`): +58 to +62 MiB peak RSS at 256 MiB and at 1 GiB.
 PART_BUDGET = 24 * MIB
@@ -731,9 +737,17 @@ def store_small(warm: CopyContext, reader: Verifier, key: str, extra: dict) -> i
     return len(body)
 
 
+def part_size(size: int) -> int:
+    """Bytes per part of an upload of `size` bytes, at most MAX_PARTS parts (see MIN_PART)."""
+    if size >= 256 * MIB:
+        return max(8 * MIB, size // MAX_PARTS + 1)
+    whole = int(size / MIN_PART - 0.5) or 1  # parts before the last, which is about half
+    return max(MIN_PART, 2 * size // (2 * whole + 1))
+
+
 def stream(warm: CopyContext, reader: Verifier, key: str, extra: dict) -> int:
     """Multipart-upload the verifying reader with parts sized for its length (see PART_BUDGET)."""
-    part = max(MIN_PART, -(-reader.length // (MAX_PARTS * MIB)) * MIB)
+    part = part_size(reader.length)
     in_flight = max(1, PART_BUDGET // part)
     config = TransferConfig(
         multipart_threshold=part,

@@ -14,7 +14,7 @@ import http.client
 import threading
 import time
 from dataclasses import dataclass, field
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 from testkit.http_server import LocalServer, RequestHandler
 
@@ -54,6 +54,7 @@ class Artifact:
     gate: threading.Event | None = None  # hold the whole response until the event is set
     hold_body: threading.Event | None = None  # send the headers, hold the body until it is set
     trickle: float = 0.0  # seconds between 1 KiB pieces of the body: a source that crawls
+    parts_before_end: int = 0  # after the body sent, wait until this many parts were uploaded
     extra_headers: dict = field(default_factory=dict)
 
     @property
@@ -106,6 +107,7 @@ class SourceHandler(RequestHandler):
             self.wfile.write(chunk)
             budget -= len(chunk)
         self.wfile.flush()
+        self.local.wait_until(lambda: len(self.local.parts()) >= artifact.parts_before_end)
         self.close_connection = artifact.send is not None or length != artifact.size
         if length < 0:  # the body ends when the connection closes
             self.close_connection = True
@@ -193,6 +195,15 @@ class Source(LocalServer):
     def lost_reply(self, method: str, target: str) -> LostReply | None:
         """The scripted lost reply of this request, if any."""
         return next((lost for lost in self.lost_replies if lost.matches(method, target)), None)
+
+    def parts(self) -> list[int]:
+        """The sizes of the UploadPart requests answered so far, by part number."""
+        numbered = {
+            int(parse_qs(urlsplit(request.path).query)["partNumber"][0]): request
+            for request in list(self.answered)
+            if request.method == "PUT" and "partNumber=" in request.path
+        }
+        return [int(numbered[n].headers["Content-Length"]) for n in sorted(numbered)]
 
     def enter(self) -> None:
         with self.changing():

@@ -13,7 +13,7 @@ from tests.copy.source import BLOCK, Artifact
 KEY = "releases/service.zip"
 GOOD = b"the good artifact that is already there\n" * 100
 BLOCK_DATA = os.urandom(BLOCK)
-# small: one PutObject; large: a multipart upload of three 8 MiB parts, the last one short
+# small: one PutObject; large: a multipart upload of four parts, the last one short
 SIZES = {"small": 1, "large": 20}
 
 
