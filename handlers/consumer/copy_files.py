@@ -38,6 +38,7 @@ __all__ = [
     "BATCH_SIZE",
     "DEADLINE_MARGIN",
     "READ_TIMEOUT",
+    "RETRY_DELAYS",
     "REWRITE_MAX_BYTES",
     "allowed_source",
     "handler",
@@ -51,13 +52,15 @@ __all__ = [
 
 BATCH_SIZE = 10  # records per invocation (the event source mapping's BatchSize), copied at once
 READ_TIMEOUT = 30  # seconds to connect to the source, and for each read from the source or S3
-# Kept before Lambda's timeout: a blocked read, then aborting, then the batch's receipts (15 s:
-# PutEvents gets 3 attempts of 2 s to connect and 2 s to answer, with at most 1 + 2 s of backoff
-# between them; it answers in milliseconds when EventBridge is well). One S3 call that stays stuck
-# through all its retries (4 attempts of up to 10 + 30 s) can outlast it: Lambda's timeout then
-# fails the whole batch and SQS delivers it again, its stored records coming back as duplicates
-# (receipted then). A shorter S3 timeout would fail slow uploads that are merely slow.
-DEADLINE_MARGIN = 2 * READ_TIMEOUT + 15
+# Kept before Lambda's timeout: a blocked read, then aborting, then the batch's receipts and then
+# its failed records' next tries (15 s each: PutEvents and ChangeMessageVisibilityBatch get 3
+# attempts of 2 s to connect and 2 s to answer, with at most 1 + 2 s of backoff between them; they
+# answer in milliseconds when the service is well). One S3 call that stays stuck through all its
+# retries (4 attempts of up to 10 + 30 s) can outlast it: Lambda's timeout then fails the whole
+# batch and SQS delivers it again after the queue's visibility timeout, its stored records coming
+# back as duplicates (receipted then). A shorter S3 timeout would fail slow uploads that are
+# merely slow.
+DEADLINE_MARGIN = 2 * READ_TIMEOUT + 2 * 15
 
 
 def handler(event, context):
@@ -65,6 +68,7 @@ def handler(event, context):
     records = sqs_records(event)
     warm = CopyContext.current()
     results = send_receipts(warm, copy_batch(records, warm, deadline_of(context)))
+    results = retry_later(warm, results)
     for result in results:
         print(json.dumps(result.log()))
     if warm.emit_metrics and results:
@@ -186,6 +190,7 @@ class Result(NamedTuple):
     written: int
     reason: str | None
     seconds: float
+    retry: dict | None = None  # a failed record's next try (retry_later): the log line's fields
 
     @property
     def message_id(self) -> str:
@@ -198,7 +203,7 @@ class Result(NamedTuple):
         if self.reason is not None:
             line["reason"] = self.reason
         line["seconds"] = self.seconds
-        return line
+        return {**line, **(self.retry or {})}
 
 
 def copy_record(record: dict, warm: "CopyContext", deadline: float) -> Result:
@@ -333,6 +338,11 @@ KEPT_HEADERS = (
     ("Content-Encoding", "ContentEncoding"),
     ("Content-Disposition", "ContentDisposition"),
 )
+# S3's answers to a presigned URL past its expiry, or signed with a session token that expired.
+EXPIRED = re.compile(
+    rb"<Code>ExpiredToken</Code>|<Message>(Request has expired|The provided token has expired)"
+)
+EXPIRED_ADVICE = "ask the distributor for the artifacts again (a new TriggerVersion)"
 
 
 def transfer(message: dict, warm: "CopyContext", deadline: float) -> Done:
@@ -405,11 +415,15 @@ def refused_write(warm: "CopyContext", bucket: str, key: str, source: dict) -> D
 
 
 def content_length(response, size: int | None) -> int:
-    """The verified Content-Length of a 200 response; CopyError for any other answer."""
+    """The verified Content-Length of a 200 response; CopyError for any other answer, which
+    names an expired URL (its retries cannot succeed: ARCHITECTURE.md, Copy function)."""
     if response.status != 200:
-        code = re.search(rb"<Code>(\w{1,64})</Code>", response.read(4096))
-        detail = f" {code[1].decode()}" if code else ""
-        raise CopyError(f"source answered HTTP {response.status}{detail}")
+        error = response.read(4096)
+        code = re.search(rb"<Code>(\w{1,64})</Code>", error)
+        detail = f"HTTP {response.status}" + (f" {code[1].decode()}" if code else "")
+        if response.status == 403 and EXPIRED.search(error):
+            raise CopyError(f"ArtifactUrl expired (source answered {detail}): {EXPIRED_ADVICE}")
+        raise CopyError(f"source answered {detail}")
     if response.length is None:
         raise CopyError("source sent no Content-Length")
     if size is not None and size != response.length:
@@ -717,6 +731,70 @@ def metrics(results: list, function_name: str) -> dict:
     }
 
 
+# ---- Retries: a failed record's next try comes sooner, then later ------------------------------
+
+# Seconds until the next try of a record that failed on its Nth receive: RETRY_DELAYS[N - 1]. The
+# five tries (maxReceiveCount) of a record that keeps failing come within 30 s, 2, 8 and 32 min of
+# each other, 42.5 min of waits in all; after the fifth, the message is visible at once and SQS
+# moves it to the dead-letter queue at its next receive. The generator reads this constant (the
+# stuck-queue alarm's threshold follows from it).
+RETRY_DELAYS = (30, 120, 480, 1920, 0)
+
+
+def retry_later(warm: "CopyContext", results: list) -> list:
+    """Set each failed record's next try by RETRY_DELAYS; stored records are left to Lambda.
+
+    Returns the results, each failed one noting its next try for its log line. A change that
+    fails (throttled, a stale receipt handle, any error) fails nothing more: the message waits
+    the queue's visibility timeout, and the log line says why.
+    """
+    results, queues = list(results), {}
+    for at, result in enumerate(results):
+        if result.outcome == "failed":
+            queues.setdefault(result.record.get("eventSourceARN"), []).append(at)
+    for arn, chunk in queues.items():  # one queue (an event source mapping has one)
+        records = [results[at].record for at in chunk]
+        delays = [next_try(record) for record in records]
+        errors = change_visibility(warm.sqs, arn, records, delays)
+        for at, delay, error in zip(chunk, delays, errors, strict=True):
+            retry = {"retryIn": delay} if error is None else {"retryIn": None}
+            if error:
+                retry["retryError"] = f"{error}; the next try comes after the visibility timeout"
+            results[at] = results[at]._replace(retry=retry)
+    return results
+
+
+def change_visibility(sqs, arn: str | None, records: list, delays: list) -> list:
+    """Hide each record's message for its delay, in one ChangeMessageVisibilityBatch (at most
+    BATCH_SIZE entries); per record the error, or None when its visibility was changed."""
+    try:  # the queue's URL from its ARN: arn:partition:sqs:region:account:name
+        _, account, name = arn.rsplit(":", 2)
+        entries = [
+            {"Id": str(n), "ReceiptHandle": record["receiptHandle"], "VisibilityTimeout": delay}
+            for n, (record, delay) in enumerate(zip(records, delays, strict=True))
+        ]
+        answer = sqs.change_message_visibility_batch(
+            QueueUrl=f"{sqs.meta.endpoint_url}/{account}/{name}", Entries=entries
+        )
+    except Exception as err:  # no change is known to be made
+        return [f"{type(err).__name__}: {err}"] * len(records)
+    changed = {entry["Id"] for entry in answer.get("Successful", [])}
+    failed = {e["Id"]: f"{e.get('Code')}: {e.get('Message')}" for e in answer.get("Failed", [])}
+    return [
+        None if str(n) in changed else failed.get(str(n), "not answered")
+        for n in range(len(records))
+    ]
+
+
+def next_try(record: dict) -> int:
+    """Seconds until the next try of a record that failed, by its ApproximateReceiveCount."""
+    try:
+        receives = int(record["attributes"]["ApproximateReceiveCount"])
+    except (KeyError, TypeError, ValueError):  # Lambda always sends it: a hand-made event
+        receives = 1
+    return RETRY_DELAYS[min(max(receives, 1), len(RETRY_DELAYS)) - 1]
+
+
 # ---- The warm context: settings and clients, kept between invocations --------------------------
 
 SETTINGS = ("TARGET_BUCKET", "DISTRIBUTION_BUCKET", "DISTRIBUTION_REGION", "AWS_REGION")
@@ -730,6 +808,7 @@ BUILT_FROM = (
     "AWS_ENDPOINT_URL",
     "AWS_ENDPOINT_URL_S3",
     "AWS_ENDPOINT_URL_EVENTBRIDGE",
+    "AWS_ENDPOINT_URL_SQS",
 )
 
 
@@ -757,15 +836,15 @@ class CopyContext:
         # one key in turn (same_key_groups): no two copies share an entry.
         self.writes = {}
         self.s3 = target_client(self.writes)
-        # Receipts: a stuck PutEvents gives up within the 15 s DEADLINE_MARGIN keeps for it.
-        self.events = boto3.client(
-            "events",
-            config=Config(
-                connect_timeout=2,
-                read_timeout=2,
-                retries={"mode": "standard", "max_attempts": 2},  # retries: 3 attempts in all
-            ),
+        # Receipts and next tries: a stuck PutEvents or ChangeMessageVisibilityBatch gives up
+        # within the 15 s DEADLINE_MARGIN keeps for each.
+        quick = Config(
+            connect_timeout=2,
+            read_timeout=2,
+            retries={"mode": "standard", "max_attempts": 2},  # retries: 3 attempts in all
         )
+        self.events = boto3.client("events", config=quick)
+        self.sqs = boto3.client("sqs", config=quick)
 
     @classmethod
     def current(cls) -> "CopyContext":
