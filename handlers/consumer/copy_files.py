@@ -9,8 +9,9 @@ uploaders count, hash and verify the bytes on their way, so a failed check raise
 upload, before it is completed, and the key keeps what it held; small artifacts are read whole
 and offered to the template rewrite. Then the batch's receipts go to the default event bus, and
 (EMIT_METRICS=true) one Embedded Metric Format document to the log. Records that do not end
-stored, verified and receipted are reported in batchItemFailures, so SQS retries them and the
-dead-letter queue keeps them; every record gets one JSON log line. Settings and clients live in
+stored, verified and receipted are reported in batchItemFailures, their messages hidden until
+their next try (RETRY_DELAYS), so SQS retries them within the hour and the dead-letter queue
+keeps them; every record gets one JSON log line. Settings and clients live in
 the warm context (CopyContext), read once per Lambda environment.
 """
 
