@@ -195,6 +195,7 @@ class Result(NamedTuple):
 
     @property
     def message_id(self) -> str:
+        """The SQS message's id: the batch item failure names it."""
         return self.record["messageId"]
 
     def log(self) -> dict:
