@@ -133,8 +133,9 @@ def main(argv: list[str] | None = None) -> int:
         print(summary_text, file=stream, flush=True)
     except BrokenPipeError:  # `| head -1`: the template is written, the reader wants no more
         silence_stdout()
-    for warning in build_warnings(defaults):  # about what was written, so only once it is
-        print(f"warning: {warning}", file=sys.stderr)
+    for warning in [*build_warnings(defaults), sizes.yaml_warning()]:  # once it is written
+        if warning:
+            print(f"warning: {warning}", file=sys.stderr)
     return 0
 
 
@@ -143,7 +144,7 @@ def summary(written: str, sizes: Sizes, template, code: dict) -> str:
     lines = [
         f"wrote {written}",
         _size_line("size", sizes.actual, "as written"),
-        _size_line("worst", sizes.worst_case, "every default at its MaxLength"),
+        _size_line("worst", sizes.worst_case, "JSON, every default at its MaxLength"),
         f"  resources {len(template.resources)}, parameters {len(template.parameters)}",
         "  cfn-lint  no findings in any region",
     ]

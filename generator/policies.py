@@ -85,11 +85,18 @@ def write_logs(log_group: Any) -> Statement:
 
 
 def consume_queue(queue: Any) -> Statement:
-    """What an SQS event source mapping needs on its queue (no more: the code never calls SQS)."""
+    """What an SQS event source mapping needs on its queue (the function's own: delay_retries)."""
     return Statement(
         Effect=Allow,
         Action=[sqs.ReceiveMessage, sqs.DeleteMessage, sqs.GetQueueAttributes],
         Resource=[GetAtt(queue, "Arn")],
+    )
+
+
+def delay_retries(queue: Any) -> Statement:
+    """ChangeMessageVisibility (and its batch form) on the queue: a failed message's next try."""
+    return Statement(
+        Effect=Allow, Action=[sqs.ChangeMessageVisibility], Resource=[GetAtt(queue, "Arn")]
     )
 
 

@@ -69,6 +69,7 @@ def _spec(params: dict, code: InlinedCode, storage: Storage, messaging: Messagin
         },
         statements=(
             policies.consume_queue(messaging.queue),
+            policies.delay_retries(messaging.queue),  # backoff of failed records
             policies.write_objects(storage.bucket_name),
             policies.list_bucket(storage.bucket_name),
             policies.put_events(policies.default_event_bus_arn()),  # the receipts

@@ -28,6 +28,13 @@ MAX_RECEIVE_COUNT = 5
 DLQ_RETENTION_SECONDS = 14 * 24 * 3600
 QUEUE_RETENTION_SECONDS = 4 * 24 * 3600
 VISIBILITY_FACTOR = 6  # AWS's advice for SQS event sources: at least 6 x the function timeout
+# The copy handler's schedule of next tries (seconds after the Nth failed receive), read from its
+# source: it changes a failed message's visibility to it (one entry per receive).
+RETRY_DELAYS_NAME = "RETRY_DELAYS"
+# What the stuck-queue alarm allows a failing try: one fails within seconds when the source
+# refuses, within a few minutes when it stalls (30 s per read, S3's retries). A try that runs into
+# the function's timeout changes no visibility: its message waits the whole visibility timeout.
+FAILED_TRY_SECONDS = 210
 HAS_ALARM_TOPIC = "HasAlarmTopic"
 DISTRIBUTION_REGION_IS_OPT_IN = "DistributionRegionIsOptIn"
 QUEUE = "ArtifactQueue"
@@ -53,19 +60,28 @@ class Messaging:
     subscription: sns.SubscriptionResource
     visibility_timeout: int  # seconds a received message stays invisible
     max_receive_count: int  # receives before the dead-letter queue takes a message
+    retry_delays: tuple[int, ...]  # seconds a failed message stays hidden, per receive
 
     @property
     def longest_stay(self) -> int:
-        """Seconds a message that keeps failing can stay in the queue before it is dead-lettered.
+        """Seconds a message that keeps failing stays in the queue before it is dead-lettered.
 
-        Each failed receive hides it for the visibility timeout; after the last one it is moved
-        at its next receive, which Lambda's pollers make at once.
+        The copy function hides it after each failed receive for that receive's delay; after
+        the last one it is visible at once, and moved at its next receive, which Lambda's pollers
+        make at once. Each try gets FAILED_TRY_SECONDS.
         """
-        return self.max_receive_count * self.visibility_timeout
+        return sum(self.retry_delays) + self.max_receive_count * FAILED_TRY_SECONDS
 
 
-def add_messaging(template: Template, params: dict, function_timeout: int) -> Messaging:
+def add_messaging(
+    template: Template, params: dict, function_timeout: int, retry_delays: tuple[int, ...]
+) -> Messaging:
     """Add the queue pair, the SNS-only queue policy, the subscription and the DLQ alarm."""
+    if len(retry_delays) != MAX_RECEIVE_COUNT:
+        raise ValueError(
+            f"{RETRY_DELAYS_NAME} has {len(retry_delays)} delays, one per receive is "
+            f"{MAX_RECEIVE_COUNT} (maxReceiveCount)"
+        )
     template.add_condition(
         DISTRIBUTION_REGION_IS_OPT_IN, is_one_of(Ref(params["DistributionRegion"]), OPT_IN_REGIONS)
     )
@@ -82,6 +98,7 @@ def add_messaging(template: Template, params: dict, function_timeout: int) -> Me
         subscription=subscription,
         visibility_timeout=visibility_timeout,
         max_receive_count=MAX_RECEIVE_COUNT,
+        retry_delays=tuple(retry_delays),
     )
 
 

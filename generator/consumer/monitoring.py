@@ -30,9 +30,11 @@ def add_monitoring(
 
 
 def _stuck_queue_alarm(params: dict, messaging: Messaging) -> cloudwatch.Alarm:
-    # A failing message legitimately ages through all its receives until the dead-letter queue
-    # takes it (5 x 5,400 s = 7.5 hours); older than that, nothing receives at all (function,
-    # mapping or role broken, or throttled). SQS keeps a message 4 days.
+    # A failing message legitimately ages through all its tries and the waits between them
+    # until the dead-letter queue takes it (Messaging.longest_stay: an hour); older than that,
+    # nothing receives at all (function, mapping or role broken, or throttled), an invocation
+    # ran into its timeout (its messages wait the whole visibility timeout), or a backlog takes
+    # longer than that to drain. SQS keeps a message 4 days.
     description = (
         "Nothing consumes the queue: its oldest message is older than any retry lets a message get"
     )

@@ -7,7 +7,7 @@ from troposphere import GetAtt, Output, Ref, Template
 from generator import __version__
 from generator.consumer.copy_function import COPY_TIMEOUT, add_copy_function
 from generator.consumer.initial_set import add_initial_set
-from generator.consumer.messaging import add_messaging
+from generator.consumer.messaging import RETRY_DELAYS_NAME, add_messaging
 from generator.consumer.monitoring import add_monitoring
 from generator.consumer.parameters import add_parameters
 from generator.consumer.receipts import add_receipt_forwarding
@@ -42,7 +42,8 @@ def build_template(
     template = Template(Description=f"{DESCRIPTION} Version {__version__}")
     template.set_version()
     params = add_parameters(template, defaults)
-    messaging = add_messaging(template, params, function_timeout=COPY_TIMEOUT)
+    retry_delays = code["copy_files"].constant(RETRY_DELAYS_NAME)
+    messaging = add_messaging(template, params, COPY_TIMEOUT, retry_delays)
     storage = add_storage(template, params, after=[messaging.subscription.title])
     copy = add_copy_function(template, params, code["copy_files"], storage, messaging)
     add_initial_set(template, params, code["initial_set_trigger"], messaging)

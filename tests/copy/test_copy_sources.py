@@ -85,7 +85,7 @@ def test_endpoint_from_aws_endpoint_url_s3_is_allowed_path_style(buckets, source
 
 
 ERRORS = {
-    "expired-403": (403, b"<Error><Code>AccessDenied</Code><Message>Request has expired"),
+    "denied-403": (403, b"<Error><Code>AccessDenied</Code><Message>Access Denied"),
     "missing-404": (404, b"<Error><Code>NoSuchKey</Code></Error>"),
     "server-500": (500, b"<Error><Code>InternalError</Code></Error>"),
     "slow-down-503": (503, b"<Error><Code>SlowDown</Code></Error>"),

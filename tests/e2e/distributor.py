@@ -55,26 +55,42 @@ class Distributor:
 
     def publish(self, key: str, content: bytes | None, account: str, region: str) -> Published:
         """Upload `content` (None: nothing, so the URL answers 404) and announce it."""
-        s3 = self.session.client("s3")
-        if content is not None:
-            s3.put_object(Bucket=self.bucket, Key=key, Body=content)
-        url = s3.generate_presigned_url(
-            "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=PRESIGNED_SECONDS
-        )
-        message = {"ArtifactUrl": url, "ArtifactKey": key}
-        if content is not None:  # the optional fields of the contract, which the copy verifies
-            message |= {"ArtifactSize": len(content), "ArtifactSha256": sha256(content).hexdigest()}
-        body = json.dumps(message)
-        boto3.client("sns", region_name=self.region).publish(
-            TopicArn=self.topic_arn,
-            Message=body,
-            MessageAttributes={
-                "account": {"DataType": "String", "StringValue": account},
-                "region": {"DataType": "String", "StringValue": region},
-            },
-        )
-        published = Published(key, content or b"", account, region, body)
-        self.published.append(published)
+        return self.publish_many([(key, content, account, region)])[0]
+
+    def publish_many(self, artifacts: list[tuple[str, bytes | None, str, str]]) -> list[Published]:
+        """`publish` for each (key, content, account, region), announced 10 to a PublishBatch."""
+        s3, sns = self.session.client("s3"), boto3.client("sns", region_name=self.region)
+        published = []
+        for key, content, account, region in artifacts:
+            if content is not None:
+                s3.put_object(Bucket=self.bucket, Key=key, Body=content)
+            url = s3.generate_presigned_url(
+                "get_object",
+                Params={"Bucket": self.bucket, "Key": key},
+                ExpiresIn=PRESIGNED_SECONDS,
+            )
+            message = {"ArtifactUrl": url, "ArtifactKey": key}
+            if content is not None:  # the contract's optional fields, which the copy verifies
+                message |= {
+                    "ArtifactSize": len(content),
+                    "ArtifactSha256": sha256(content).hexdigest(),
+                }
+            published.append(Published(key, content or b"", account, region, json.dumps(message)))
+        for start in range(0, len(published), 10):
+            entries = [
+                {
+                    "Id": str(n),
+                    "Message": p.body,
+                    "MessageAttributes": {
+                        "account": {"DataType": "String", "StringValue": p.account},
+                        "region": {"DataType": "String", "StringValue": p.region},
+                    },
+                }
+                for n, p in enumerate(published[start : start + 10])
+            ]
+            answer = sns.publish_batch(TopicArn=self.topic_arn, PublishBatchRequestEntries=entries)
+            assert not answer.get("Failed"), answer["Failed"]
+        self.published += published
         return published
 
     def executions(self) -> list[dict]:

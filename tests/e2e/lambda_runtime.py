@@ -7,10 +7,12 @@ the function (GetFunctionConfiguration), plus what the Lambda runtime itself set
 
 from __future__ import annotations
 
+import io
+import json
 import os
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -45,6 +47,7 @@ class DeployedFunction:
     configuration: dict
     endpoint: str
     _module: ModuleType | None = None
+    logs: list[dict] = field(default_factory=list)  # the JSON lines of the last invocation
 
     @classmethod
     def of_stack(cls, stack: Any, logical_id: str) -> DeployedFunction:
@@ -84,8 +87,13 @@ class DeployedFunction:
             invoked_function_arn=self.arn,
             memory_limit_in_mb=config["MemorySize"],
         )
-        with environment(self.environment):
-            return self._index().handler(event, context)
+        printed = io.StringIO()
+        try:
+            with environment(self.environment), redirect_stdout(printed):
+                return self._index().handler(event, context)
+        finally:
+            lines = printed.getvalue().splitlines()
+            self.logs = [json.loads(line) for line in lines if line.startswith("{")]
 
     def _index(self) -> ModuleType:
         if self._module is None:  # imported once, inside the function's environment
@@ -105,6 +113,12 @@ class QueuePoller:
     it, the whole batch. A function error, or a response naming a message not in the batch,
     fails the whole batch. Failed messages stay, and the queue's redrive policy moves them to the
     dead-letter queue after maxReceiveCount receives.
+
+    Time is simulated: the queue's visibility timeout is 0, a failed message the function hid
+    (its log line's `retryIn`, applied by SQS: a hidden message is not received) waits on a
+    virtual clock, and when nothing is visible the clock jumps to the next one due, which is
+    made visible. `receives` keeps each message's receive times on that clock; `early` any
+    message received before it was due.
     """
 
     mapping: dict
@@ -113,6 +127,13 @@ class QueuePoller:
     deliveries: Counter = field(default_factory=Counter)  # receives by message id
     bodies: set[str] = field(default_factory=set)  # every body the function was given
     errors: list[Exception] = field(default_factory=list)
+    clock: float = 0.0  # virtual seconds since the first poll
+    hidden: dict[str, tuple[float, str]] = field(default_factory=dict)  # id: (due, handle)
+    receives: dict[str, list[float]] = field(default_factory=dict)  # id: virtual receive times
+    retries: dict[str, list[int | None]] = field(default_factory=dict)  # id: logged retryIn
+    early: list[str] = field(default_factory=list)
+    crash: set[int] = field(default_factory=set)  # polls whose invocation fails as a whole
+    polls: int = 0
 
     @classmethod
     def of_stack(cls, stack: Any, logical_id: str) -> QueuePoller:
@@ -139,23 +160,57 @@ class QueuePoller:
         ).get("Messages", [])
         self.deliveries.update(m["MessageId"] for m in messages)
         self.bodies.update(m["Body"] for m in messages)
+        for message in messages:
+            due, _ = self.hidden.pop(message["MessageId"], (0.0, ""))
+            if due > self.clock:
+                self.early.append(message["MessageId"])
+            self.receives.setdefault(message["MessageId"], []).append(self.clock)
+        self.polls += 1
         failed = self._failed(messages) if messages else set()
         for message in messages:
             if message["MessageId"] not in failed:
                 sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        self._note_retries(messages, failed)
         return len(messages)
 
     def drain(self, max_polls: int = 100) -> None:
         """Poll until the queue is empty: every message deleted or moved to the DLQ."""
         for _ in range(max_polls):
-            if self.poll() == 0 and self._queue_empty():
+            if self.poll() == 0 and not self._wake_next() and self._queue_empty():
                 return
         raise AssertionError(f"queue not drained after {max_polls} polls")
+
+    def _note_retries(self, messages: list[dict], failed: set[str]) -> None:
+        """Hide on the virtual clock each failed message the function set a next try for."""
+        logged = {line["messageId"]: line for line in self.function.logs if "messageId" in line}
+        for message in messages:
+            retry_in = logged.get(message["MessageId"], {}).get("retryIn")
+            if message["MessageId"] in failed:
+                self.retries.setdefault(message["MessageId"], []).append(retry_in)
+            if message["MessageId"] in failed and retry_in:
+                due = self.clock + retry_in
+                self.hidden[message["MessageId"]] = (due, message["ReceiptHandle"])
+
+    def _wake_next(self) -> bool:
+        """Move the clock to the next hidden message's due time and make those due visible."""
+        if not self.hidden:
+            return False
+        self.clock = max(self.clock, min(due for due, _ in self.hidden.values()))
+        sqs = boto3.client("sqs")
+        for _, (due, handle) in list(self.hidden.items()):
+            if due <= self.clock:
+                sqs.change_message_visibility(
+                    QueueUrl=self.queue_url, ReceiptHandle=handle, VisibilityTimeout=0
+                )
+        return True
 
     def _failed(self, messages: list[dict]) -> set[str]:
         """Ids of the messages the invocation did not succeed for."""
         batch = {m["MessageId"] for m in messages}
         try:
+            if self.polls in self.crash:  # as when the invocation runs out of time
+                self.function.logs = []
+                raise TimeoutError(f"poll {self.polls}: the invocation timed out")
             response = self.function.invoke(self._event(messages))
         except Exception as error:
             self.errors.append(error)

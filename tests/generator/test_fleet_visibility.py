@@ -7,8 +7,11 @@ import json
 import re
 
 import pytest
+from troposphere import Template
 
 import generator
+from generator.consumer.messaging import FAILED_TRY_SECONDS, add_messaging
+from generator.consumer.parameters import add_parameters
 from generator.inline import inline_handler
 from tests.generator.conftest import of_type, only
 
@@ -187,12 +190,21 @@ def test_stuck_queue_alarm_fires_only_when_no_retry_explains_the_age(resources):
         {"Name": "QueueName", "Value": {"Fn::GetAtt": ["ArtifactQueue", "QueueName"]}}
     ]
     assert props["Statistic"] == "Maximum" and props["ComparisonOperator"] == "GreaterThanThreshold"
-    # A failing message ages through maxReceiveCount visibility timeouts before it is
-    # dead-lettered (5 x 5,400 s): older than that, nothing consumes the queue.
-    longest_retry = queue["RedrivePolicy"]["maxReceiveCount"] * queue["VisibilityTimeout"]
-    assert props["Threshold"] == longest_retry == 27_000
+    # A failing message ages through the copy function's waits between its maxReceiveCount tries
+    # (RETRY_DELAYS) and the tries themselves before it is dead-lettered: within an hour; older
+    # than that, nothing consumes the queue.
+    delays = inline_handler("copy_files", "consumer").constant("RETRY_DELAYS")
+    tries = queue["RedrivePolicy"]["maxReceiveCount"]
+    assert len(delays) == tries
+    assert props["Threshold"] == sum(delays) + tries * FAILED_TRY_SECONDS == 3600
     # ... and the alarm comes days before SQS would delete the message.
     assert props["Threshold"] * 10 < queue["MessageRetentionPeriod"]
+
+
+def test_a_schedule_that_does_not_match_the_receives_is_refused():
+    # One delay per receive: the schedule and maxReceiveCount cannot drift apart silently.
+    with pytest.raises(ValueError, match="RETRY_DELAYS has 4 delays"):
+        add_messaging(Template(), add_parameters(Template()), 900, (30, 120, 480, 1920))
 
 
 def test_stuck_queue_alarm_notifies_the_same_topic_as_the_dead_letter_alarm(resources):

@@ -20,6 +20,7 @@ from generator.validation import (
     longest_value,
     validate_template,
     worst_case,
+    worst_case_size,
 )
 
 REGION_50 = "us-" + "a" * 44 + "-12"  # the region grammar at the longest region name AWS allows
@@ -71,11 +72,10 @@ def test_the_list_covers_every_parameter(parameters):
     assert sorted(LONGEST) == sorted(parameters)
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
-def test_worst_case_template_fits_the_template_body_limit(fmt):
+def test_worst_case_template_fits_the_template_body_limit():
     template = build_template()
-    worst = check_worst_case(template, fmt)
-    actual = len(render(template, fmt).encode())
+    worst = check_worst_case(template)
+    actual = len(render(template).encode())
     assert actual < worst <= TEMPLATE_BODY_LIMIT
     # Each default is as long as its MaxLength in the worst case
     for name, parameter in worst_case(template)["Parameters"].items():
@@ -88,7 +88,7 @@ def test_the_longest_real_values_render_no_larger_than_the_worst_case(fmt):
     # --parameter-defaults file could hold at most)
     with_longest = render(build_template(dict(LONGEST)), fmt)
     # THEN the template is no larger than the worst case the build checks
-    assert len(with_longest.encode()) <= check_worst_case(build_template(), fmt)
+    assert len(with_longest.encode()) <= worst_case_size(build_template(), fmt)
 
 
 def test_the_build_refuses_a_template_whose_worst_case_does_not_fit():
@@ -156,3 +156,16 @@ def test_worst_case_leaves_the_template_itself_unchanged():
     before = json.dumps(template, sort_keys=True)
     worst_case(template)
     assert json.dumps(template, sort_keys=True) == before
+
+
+def test_a_yaml_build_reports_its_own_worst_case_and_warns_when_it_does_not_fit():
+    # GIVEN the template rendered as YAML (larger than the compact JSON the build guarantees)
+    sizes = validate_template(build_template(), "yaml")
+    # THEN its worst case is measured in YAML, and a warning says so exactly when it is over
+    assert sizes.worst_case_written == worst_case_size(build_template(), "yaml") > sizes.actual
+    assert sizes.worst_case == check_worst_case(build_template())
+    over = sizes.worst_case_written > TEMPLATE_BODY_LIMIT
+    assert (sizes.yaml_warning() is not None) == over
+    json_sizes = validate_template(build_template(), "json")
+    assert json_sizes.worst_case_written == json_sizes.worst_case
+    assert json_sizes.yaml_warning() is None

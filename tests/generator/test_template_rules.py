@@ -314,6 +314,7 @@ def test_copy_role_is_least_privilege(resources):
         "sqs:ReceiveMessage",
         "sqs:DeleteMessage",
         "sqs:GetQueueAttributes",
+        "sqs:ChangeMessageVisibility",
         "s3:PutObject",
         "s3:GetObject",
         "s3:AbortMultipartUpload",
@@ -325,7 +326,14 @@ def test_copy_role_is_least_privilege(resources):
     # Receipts go to this account's default bus in this region, and nowhere else.
     assert granted["events:PutEvents"] == [{"Fn::Sub": DEFAULT_BUS}]
     queue = [{"Fn::GetAtt": ["ArtifactQueue", "Arn"]}]
-    for action in ("ReceiveMessage", "DeleteMessage", "GetQueueAttributes"):
+    # ChangeMessageVisibility (a failed record's next try) on the artifact queue alone: not on
+    # the dead-letter queue, nor any other queue.
+    for action in (
+        "ReceiveMessage",
+        "DeleteMessage",
+        "GetQueueAttributes",
+        "ChangeMessageVisibility",
+    ):
         assert granted[f"sqs:{action}"] == queue
     objects = [{"Fn::Sub": ["arn:${AWS::Partition}:s3:::${Bucket}/*", {"Bucket": TARGET_BUCKET}]}]
     for action in ("PutObject", "GetObject", "AbortMultipartUpload"):
