@@ -1,14 +1,19 @@
-"""Command line: build, validate and write the consumer template, then print a summary."""
+"""Command line: build, validate and write a template (consumer or distributor), and summarise."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from generator import __version__
-from generator.consumer.defaults import DefaultsError, load_defaults
-from generator.consumer.template import build_template, inline_handlers
+from generator.consumer import defaults as consumer_defaults
+from generator.consumer import template as consumer_template
+from generator.defaults_file import DefaultsError
+from generator.distributor import defaults as distributor_defaults
+from generator.distributor import template as distributor_template
 from generator.inline import InlineError
 from generator.output import (
     STDOUT,
@@ -21,9 +26,26 @@ from generator.output import (
 from generator.render import FORMATS, render
 from generator.validation import SIZE_BUDGET, TEMPLATE_BODY_LIMIT, ValidationError, validate
 
+
+@dataclass(frozen=True)
+class Stack:
+    """One template the CLI builds: where it goes by default and the modules that make it."""
+
+    output: str
+    template: Any  # the module with inline_handlers() and build_template()
+    defaults: Any  # the module with load_defaults()
+
+
+STACKS = {
+    "consumer": Stack("build/template.json", consumer_template, consumer_defaults),
+    "distributor": Stack("build/distributor.json", distributor_template, distributor_defaults),
+}
+
 EPILOG = """examples:
   python -m generator
       write build/template.json (validated with cfn-lint, at most 40,960 bytes)
+  python -m generator --stack distributor
+      write build/distributor.json, the distributor the consumers subscribe to
   python -m generator --format yaml --output build/template.yaml
   python -m generator --output - | python -m json.tool
       the template alone on stdout (the summary goes to stderr)
@@ -53,10 +75,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
+        "--stack",
+        choices=STACKS,
+        default="consumer",
+        help="which template: the consumer (rolled out with StackSets) or the distributor "
+        "(deployed once) (default: %(default)s)",
+    )
+    parser.add_argument(
         "--output",
-        default="build/template.json",
         metavar="PATH",
-        help=f"where to write the template, {STDOUT} for stdout (default: %(default)s)",
+        help=f"where to write the template, {STDOUT} for stdout (default: "
+        + ", ".join(f"{stack.output} for {name}" for name, stack in STACKS.items())
+        + ")",
     )
     parser.add_argument(
         "--format",
@@ -80,11 +110,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; user errors print one line on stderr and return 1."""
     args = parse_args(argv)
+    stack = STACKS[args.stack]
+    args.output = args.output or stack.output
     try:
         check_destination(args.output)  # before seconds of work that could not be written
-        defaults = load_defaults(args.parameter_defaults) if args.parameter_defaults else None
-        code = inline_handlers()
-        template = build_template(defaults, code)
+        defaults = (
+            stack.defaults.load_defaults(args.parameter_defaults)
+            if args.parameter_defaults
+            else None
+        )
+        code = stack.template.inline_handlers()
+        template = stack.template.build_template(defaults, code)
         text = render(template, args.format)
         # The budget is for the project's own template: compact JSON with our defaults.
         budget = defaults is None and args.format == "json"
