@@ -21,7 +21,9 @@ def test_the_parameter_validates_with_the_one_region_pattern(template):
     assert template["Parameters"]["DistributionRegion"]["AllowedPattern"] == f"^{REGION}$"
 
 
-@pytest.mark.parametrize("handler", ["copy_files", "initial_set_trigger"])
+@pytest.mark.parametrize(
+    "handler", ["copy_files", "initial_set_trigger", "publisher", "initial_set"]
+)
 def test_each_handler_carries_the_parameters_region_pattern(handler):
     assert load_handler(handler, "source").REGION == REGION
 
