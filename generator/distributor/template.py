@@ -27,6 +27,15 @@ CONSUMER_OUTPUTS = (
     "InitialDistributionSetMachine",
     "ReceiptEventBusArn",
 )
+# `aws cloudformation describe-stacks --query` that turns the deployed distributor's outputs into
+# the consumer's `--parameter-defaults` file (README, "The whole system from zero").
+DEFAULTS_QUERY = (
+    "Stacks[0].{"
+    + ", ".join(
+        f"{name}: Outputs[?OutputKey=='{name}'].OutputValue|[0]" for name in CONSUMER_OUTPUTS
+    )
+    + "}"
+)
 
 
 def inline_handlers() -> dict[str, InlinedCode]:
