@@ -15,6 +15,7 @@ import jmespath
 import pytest
 
 from generator.consumer.defaults import check_defaults
+from generator.consumer.docs import README
 from generator.consumer.parameters import SPECS as CONSUMER_SPECS
 from generator.distributor.defaults import DefaultsError
 from generator.distributor.defaults import check_defaults as check_distributor_defaults
@@ -345,3 +346,14 @@ def test_distributor_defaults_need_someone_to_consume():
         check_distributor_defaults({"OrganizationId": "o-a1b2c3d4e5", "PresignedUrlSeconds": "60"})
     with pytest.raises(DefaultsError, match="unknown parameter 'TargetBucket'"):
         check_distributor_defaults({"TargetBucket": "x"})
+
+
+def test_readme_gives_the_query_and_explains_every_distributor_skip(resources):
+    text = README.read_text(encoding="utf-8")
+    assert f'--query "{DEFAULTS_QUERY}" > distributor-defaults.json' in text
+    table = text.split("The distributor template's skips")[1].split("\n\n")[1]
+    checks = " ".join(row.split("|")[1] for row in table.splitlines())  # the first cells
+    for title, resource in resources.items():
+        for skip in resource.get("Metadata", {}).get("checkov", {}).get("skip", []):
+            assert skip["comment"], f"{title} skips {skip['id']} without a reason"
+            assert skip["id"] in checks, f"README does not list {skip['id']} ({title})"
