@@ -24,10 +24,18 @@ from pathlib import Path
 
 import boto3
 import jmespath
+import pytest
+import requests
 
 from generator.distributor.template import DEFAULTS_QUERY
+from tests.conftest import FAKE_ENV
 from tests.e2e.lambda_runtime import DeployedFunction, QueuePoller, environment
-from tests.e2e.moto_glue import Invocation
+from tests.e2e.moto_glue import (
+    Invocation,
+    capture_invocations,
+    capture_rule_deliveries,
+    deliver_across_accounts,
+)
 from tests.e2e.stack import Stack, deploy, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
@@ -208,11 +216,17 @@ class System:
 
     def put(self, key: str, body: bytes, tags: dict[str, str] | None = None) -> None:
         """Upload an artifact into the distribution bucket, as the platform team does."""
-        extra = {"Tagging": "&".join(f"{k}={v}" for k, v in tags.items())} if tags else {}
+        self.put_all([(key, body, tags)])
+
+    def put_all(self, artifacts: list[tuple[str, bytes, dict[str, str] | None]]) -> None:
+        """Upload (key, body, tags) artifacts with one client (making one takes a while)."""
         with self.distributor_account():
-            boto3.client("s3").put_object(
-                Bucket=self.bucket, Key=key, Body=body, ChecksumAlgorithm="SHA256", **extra
-            )
+            s3 = boto3.client("s3")
+            for key, body, tags in artifacts:
+                extra = {"Tagging": "&".join(f"{k}={v}" for k, v in tags.items())} if tags else {}
+                s3.put_object(
+                    Bucket=self.bucket, Key=key, Body=body, ChecksumAlgorithm="SHA256", **extra
+                )
 
     def receipts(self) -> list[dict]:
         """Every receipt event in the distributor's receipt log group."""
@@ -221,6 +235,25 @@ class System:
             group = self.outputs["ReceiptLogGroup"]
             pages = logs.get_paginator("filter_log_events").paginate(logGroupName=group)
             return [json.loads(e["message"]) for page in pages for e in page["events"]]
+
+
+@contextmanager
+def launched(endpoint: str, tmp: Path) -> Iterator[System]:
+    """A fresh moto with the glue of moto_glue and the distributor deployed, for the block."""
+    requests.post(f"{endpoint}/moto-api/reset", timeout=10)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        for name, value in {**FAKE_ENV, "AWS_ENDPOINT_URL": endpoint}.items():
+            monkeypatch.setenv(name, value)
+        deliver_across_accounts(monkeypatch)
+        system = System(
+            endpoint=endpoint,
+            tmp=tmp,
+            invocations=capture_invocations(monkeypatch),
+            deliveries=capture_rule_deliveries(monkeypatch),
+        )
+        system.deploy_distributor()
+        system.build_consumer()
+        yield system
 
 
 def loop(function: DeployedFunction, event: dict) -> int:

@@ -14,17 +14,10 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-import requests
 
 from generator.consumer.defaults import check_defaults
-from tests.conftest import FAKE_ENV
-from tests.e2e.moto_glue import (
-    MOTO_GAP_WARNINGS,
-    capture_invocations,
-    capture_rule_deliveries,
-    deliver_across_accounts,
-)
-from tests.e2e.system import CONSUMERS, LATE_CONSUMER, System
+from tests.e2e.moto_glue import MOTO_GAP_WARNINGS
+from tests.e2e.system import CONSUMERS, LATE_CONSUMER, System, launched
 
 pytestmark = [pytest.mark.e2e, MOTO_GAP_WARNINGS]
 
@@ -36,19 +29,7 @@ FOR_ONE_STACK = ("team-two/us-east-2.cfg", b"only for account two in us-east-2\n
 @pytest.fixture(scope="module")
 def system(moto_endpoint, tmp_path_factory):
     """A fresh moto with the distributor and four consumers deployed."""
-    requests.post(f"{moto_endpoint}/moto-api/reset", timeout=10)
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        for name, value in {**FAKE_ENV, "AWS_ENDPOINT_URL": moto_endpoint}.items():
-            monkeypatch.setenv(name, value)
-        deliver_across_accounts(monkeypatch)
-        system = System(
-            endpoint=moto_endpoint,
-            tmp=tmp_path_factory.mktemp("system"),
-            invocations=capture_invocations(monkeypatch),
-            deliveries=capture_rule_deliveries(monkeypatch),
-        )
-        system.deploy_distributor()
-        system.build_consumer()
+    with launched(moto_endpoint, tmp_path_factory.mktemp("system")) as system:
         for account, region in CONSUMERS:
             system.deploy_consumer(account, region)
         yield system
