@@ -102,6 +102,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "each value must match its parameter's AllowedPattern",
     )
     parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="print no summary (errors still print); `tox -e build` builds the distributor so, "
+        "and its `--output -` carries the consumer's template alone",
+    )
+    parser.add_argument(
         "--version", action="version", version=f"build-artifact-consumer {__version__}"
     )
     return parser.parse_args(argv)
@@ -129,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     except (DefaultsError, InlineError, ValidationError, OutputError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
+    if args.quiet:
+        return 0
     # With `--output -` stdout carries the template alone.
     stream = sys.stderr if args.output == STDOUT else sys.stdout
     try:

@@ -52,3 +52,11 @@ def test_distributor_defaults_are_baked_in_and_bad_ones_refused(tmp_path):
     assert result.returncode == 1
     assert result.stderr.startswith("error: unknown parameter 'DistributionRegion'")
     assert result.stdout == ""
+
+
+def test_quiet_writes_the_template_and_prints_nothing(tmp_path):
+    # How `tox -e build` builds the distributor, so `-- --output -` pipes the consumer alone
+    output = tmp_path / "distributor.json"
+    result = run_cli("--stack", "distributor", "--output", str(output), "--quiet")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    assert json.loads(output.read_text()) == emitted("distributor")
