@@ -1,15 +1,21 @@
-"""Command line: build, validate and write the consumer template, then print a summary;
+"""Command line: build, validate and write a template (consumer or distributor), and summarise;
 `fleet ...` runs the fleet status instead (generator/fleet/cli.py)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from generator import __version__
-from generator.consumer.defaults import DefaultsError, build_warnings, load_defaults
-from generator.consumer.template import build_template, inline_handlers
+from generator.consumer import defaults as consumer_defaults
+from generator.consumer import template as consumer_template
+from generator.defaults_file import DefaultsError
+from generator.distributor import defaults as distributor_defaults
+from generator.distributor import template as distributor_template
 from generator.inline import InlineError
 from generator.output import (
     STDOUT,
@@ -24,7 +30,27 @@ from generator.quoting import QUOTE_LIMIT, quoted, shortened
 from generator.render import FORMATS
 from generator.validation import TEMPLATE_BODY_LIMIT, Sizes, ValidationError, validate_template
 
-DEFAULT_OUTPUT = "build/template.{ext}"  # by --format
+
+@dataclass(frozen=True)
+class Stack:
+    """One template the CLI builds: where it goes by default and the modules that make it."""
+
+    output: str  # the default path, by --format: build/template.json or build/template.yaml
+    template: Any  # the module with inline_handlers() and build_template()
+    defaults: Any  # the module with load_defaults()
+    warnings: Callable[[dict | None], list[str]] = lambda defaults: []
+
+
+STACKS = {
+    "consumer": Stack(
+        "build/template.{ext}",
+        consumer_template,
+        consumer_defaults,
+        consumer_defaults.build_warnings,
+    ),
+    "distributor": Stack("build/distributor.{ext}", distributor_template, distributor_defaults),
+}
+
 EPILOG = """the fleet status (which consumer lacks which artifact) is a command of its own:
   python -m generator fleet --help
 
@@ -32,6 +58,8 @@ examples:
   python -m generator
       write build/template.json (validated with cfn-lint; it fits 51,200 bytes even with
       every parameter's default at its MaxLength)
+  python -m generator --stack distributor
+      write build/distributor.json, the distributor the consumers subscribe to
   python -m generator --format yaml
       write build/template.yaml (an --output ending .json is refused with yaml, and the
       reverse: the extension must not name the other format)
@@ -79,10 +107,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
+        "--stack",
+        choices=STACKS,
+        default="consumer",
+        help="which template: the consumer (rolled out with StackSets) or the distributor "
+        "(deployed once) (default: %(default)s)",
+    )
+    parser.add_argument(
         "--output",
         metavar="PATH",
         help=f"where to write the template, {STDOUT} for stdout (default: "
-        f"{DEFAULT_OUTPUT.format(ext='json')}, or .yaml with --format yaml)",
+        + ", ".join(
+            f"{stack.output.format(ext='json')} for {name}" for name, stack in STACKS.items()
+        )
+        + "; .yaml with --format yaml)",
     )
     parser.add_argument(
         "--format",
@@ -99,11 +137,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "each value must match its parameter's AllowedPattern",
     )
     parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="print no summary (errors still print); `tox -e build` builds the distributor so, "
+        "and its `--output -` carries the consumer's template alone",
+    )
+    parser.add_argument(
         "--version", action="version", version=f"build-artifact-consumer {__version__}"
     )
     args = parser.parse_args(argv)
     if args.output is None:
-        args.output = DEFAULT_OUTPUT.format(ext=args.format)
+        args.output = STACKS[args.stack].output.format(ext=args.format)
     return args
 
 
@@ -115,17 +159,24 @@ def main(argv: list[str] | None = None) -> int:
 
         return fleet(argv[1:], program_name())
     args = parse_args(argv)
+    stack = STACKS[args.stack]
     try:
         check_destination(args.output)  # before seconds of work that could not be written
         check_extension(args.output, args.format)
-        defaults = load_defaults(args.parameter_defaults) if args.parameter_defaults else None
-        code = inline_handlers()
-        template = build_template(defaults, code)
+        defaults = (
+            stack.defaults.load_defaults(args.parameter_defaults)
+            if args.parameter_defaults
+            else None
+        )
+        code = stack.template.inline_handlers()
+        template = stack.template.build_template(defaults, code)
         sizes = validate_template(template, args.format)
         write_template(sizes.text, args.output)
     except (DefaultsError, InlineError, ValidationError, OutputError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
+    if args.quiet:
+        return 0
     # With `--output -` stdout carries the template alone.
     stream = sys.stderr if args.output == STDOUT else sys.stdout
     try:
@@ -133,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         print(summary_text, file=stream, flush=True)
     except BrokenPipeError:  # `| head -1`: the template is written, the reader wants no more
         silence_stdout()
-    for warning in [*build_warnings(defaults), sizes.yaml_warning()]:  # once it is written
+    for warning in [*stack.warnings(defaults), sizes.yaml_warning()]:  # once it is written
         if warning:
             print(f"warning: {warning}", file=sys.stderr)
     return 0

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from awacs import events, kms, logs, s3, sqs, sts
+from awacs import awslambda, events, kms, logs, s3, sns, sqs, states, sts
 from awacs.aws import (
     Allow,
     ArnEquals,
@@ -21,7 +21,7 @@ from awacs.aws import (
     Statement,
     StringEquals,
 )
-from troposphere import AWS_ACCOUNT_ID, GetAtt, Ref, Sub, iam
+from troposphere import AWS_ACCOUNT_ID, AWS_NO_VALUE, GetAtt, If, Ref, Sub, iam
 
 VERSION = "2012-10-17"
 
@@ -163,15 +163,127 @@ def sns_may_send(queue: Any, topic_arn: Any, service: Any = "sns.amazonaws.com")
     )
 
 
-def event_rule_may_send(queue: Any, rule: Any) -> Statement:
-    """Let EventBridge put the dead letters of one rule (`rule`: the rule resource) on the queue."""
+# --- The distributor's statements (generator/distributor/) ---------------------------------------
+
+# Who a cross-account Allow admits: `{key: value}` for StringEquals, where the key is
+# aws:PrincipalOrgID (the organisation) or aws:PrincipalAccount (a list of account ids).
+ORGANIZATION_KEY = "aws:PrincipalOrgID"
+ACCOUNT_KEY = "aws:PrincipalAccount"
+
+
+def subscribe_queues(sid: str, topic: Any, who: dict) -> Statement:
+    """Consumers (`who` only) may subscribe their own SQS queues to the topic, nothing else."""
     return Statement(
-        Sid="AllowReceiptForwardingRule",
+        Sid=sid,
+        Effect=Allow,
+        Principal=Principal("*"),
+        Action=[sns.Subscribe],
+        Resource=[topic],
+        # The endpoint: a queue of the subscribing account itself (a policy variable).
+        Condition=Condition(
+            [
+                StringEquals({**who, "sns:Protocol": "sqs"}),
+                ArnLike(
+                    "sns:Endpoint", Sub("arn:${AWS::Partition}:sqs:*:${!aws:PrincipalAccount}:*")
+                ),
+            ]
+        ),
+    )
+
+
+def consumer_roles_assume(sid: str, who: dict) -> Statement:
+    """Trust: roles (no users, no root) of the consumers (`who` only) may assume the role."""
+    return Statement(
+        Sid=sid,
+        Effect=Allow,
+        Principal=Principal("*"),
+        Action=[sts.AssumeRole],
+        Condition=Condition(
+            [
+                StringEquals(who),
+                ArnLike("aws:PrincipalArn", Sub("arn:${AWS::Partition}:iam::*:role/*")),
+            ]
+        ),
+    )
+
+
+def consumers_put_events(sid: str, bus_arn: Any, who: dict) -> Statement:
+    """Consumers (`who` only) may put events on one bus."""
+    return Statement(
+        Sid=sid,
+        Effect=Allow,
+        Principal=Principal("*"),
+        Action=[events.PutEvents],
+        Resource=[bus_arn],
+        Condition=Condition(StringEquals(who)),
+    )
+
+
+def either(*pairs: tuple[str, Statement]) -> list:
+    """Each (condition, statement) pair as a statement present only when its condition holds."""
+    return [If(condition, statement, Ref(AWS_NO_VALUE)) for condition, statement in pairs]
+
+
+def conditional_policy(*items: Any) -> dict:
+    """A policy document whose statements may be `Fn::If`s (awacs's Policy refuses those)."""
+    return {"Version": VERSION, "Statement": list(items)}
+
+
+def read_artifacts(bucket: Any) -> Statement:
+    """Read objects and their tags, of any version (presigned GETs pinned to a version)."""
+    return Statement(
+        Effect=Allow,
+        Action=[s3.GetObject, s3.GetObjectVersion, s3.GetObjectTagging, s3.GetObjectVersionTagging],
+        Resource=[objects_arn(bucket)],
+    )
+
+
+def publish(topic: Any) -> Statement:
+    """Publish to one topic."""
+    return Statement(Effect=Allow, Action=[sns.Publish], Resource=[topic])
+
+
+def send_messages(queue: Any) -> Statement:
+    """Send messages to one queue (a function's failed events)."""
+    return Statement(Effect=Allow, Action=[sqs.SendMessage], Resource=[GetAtt(queue, "Arn")])
+
+
+def start_execution(machine: Any) -> Statement:
+    """Start executions of one state machine."""
+    return Statement(Effect=Allow, Action=[states.StartExecution], Resource=[machine])
+
+
+def invoke_function(function: Any) -> Statement:
+    """Invoke one function (and its versions)."""
+    arn = GetAtt(function, "Arn")
+    return Statement(
+        Effect=Allow,
+        Action=[awslambda.InvokeFunction],
+        Resource=[arn, Sub("${Arn}:*", Arn=arn)],
+    )
+
+
+def rule_may_send(queue: Any, rule_arn: Any, sid: str = "AllowDeadLetters") -> Statement:
+    """Let EventBridge put one rule's undeliverable events into the queue."""
+    return Statement(
+        Sid=sid,
         Effect=Allow,
         Principal=Principal("Service", "events.amazonaws.com"),
         Action=[sqs.SendMessage],
         Resource=[GetAtt(queue, "Arn")],
-        Condition=Condition(ArnEquals("aws:SourceArn", GetAtt(rule, "Arn"))),
+        Condition=Condition(ArnEquals("aws:SourceArn", rule_arn)),
+    )
+
+
+def events_write_logs(log_group_arn: Any, rule_arn: Any) -> Statement:
+    """Let EventBridge (one rule) write into one log group: a CloudWatch Logs resource policy."""
+    return Statement(
+        Sid="EventBridgeWritesReceipts",
+        Effect=Allow,
+        Principal=Principal("Service", ["events.amazonaws.com", "delivery.logs.amazonaws.com"]),
+        Action=[logs.CreateLogStream, logs.PutLogEvents],
+        Resource=[log_group_arn],
+        Condition=Condition(ArnEquals("aws:SourceArn", rule_arn)),
     )
 
 
@@ -186,6 +298,19 @@ def lambda_role(title: str, policy_name: str, *statements: Statement) -> iam.Rol
         title,
         AssumeRolePolicyDocument=assumed_by("lambda.amazonaws.com"),
         Policies=[iam.Policy(PolicyName=policy_name, PolicyDocument=policy(*statements))],
+    )
+
+
+def service_role(
+    title: str, service: str, policy_name: str, *statements: Statement, **properties: Any
+) -> iam.Role:
+    """A role one service assumes for this account only, with one inline policy of `statements`."""
+    own_account = Condition(StringEquals("aws:SourceAccount", Ref(AWS_ACCOUNT_ID)))
+    return iam.Role(
+        title,
+        AssumeRolePolicyDocument=assumed_by(service, own_account),
+        Policies=[iam.Policy(PolicyName=policy_name, PolicyDocument=policy(*statements))],
+        **properties,
     )
 
 

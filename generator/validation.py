@@ -122,18 +122,26 @@ def worst_case(template: Template | dict) -> dict:
 def longest_value(name: str, parameter: dict) -> str:
     """The longest value CloudFormation lets `parameter` take; ValidationError when unbounded.
 
-    A String is bounded by MaxLength (and AllowedValues, when shorter); any other type only by
-    AllowedValues (a Number's MaxValue still allows "0001.50"; MaxLength applies to Strings only,
-    and a CommaDelimitedList or List<...> may repeat its items), so without them it is refused.
+    A String is bounded by MaxLength (and AllowedValues, when shorter); a Number by AllowedValues,
+    or by MinValue 0 or more and an integer MaxValue: the defaults loaders bake only canonical
+    integers ("3600", never "03600.0"), so none is longer than MaxValue's digits. Any other type
+    (a CommaDelimitedList or List<...> may repeat its items) is refused.
     """
     kind = parameter.get("Type", "String")
     allowed = [str(value) for value in parameter.get("AllowedValues", [])]
     bounds = [max(map(len, allowed))] if allowed and kind in ("String", "Number") else []
     if kind == "String" and "MaxLength" in parameter:
         bounds.append(int(parameter["MaxLength"]))
+    low, high = parameter.get("MinValue"), parameter.get("MaxValue")
+    if kind == "Number" and isinstance(high, int) and isinstance(low, int) and low >= 0:
+        bounds.append(len(str(high)))
     if not bounds:
         needs = (
-            "MaxLength" if kind == "String" else "AllowedValues" if kind == "Number" else "bound"
+            "MaxLength"
+            if kind == "String"
+            else "AllowedValues or integer MinValue/MaxValue"
+            if kind == "Number"
+            else "bound"
         )
         raise ValidationError(
             f"parameter {name} ({kind}) has no {needs}: no bound on the template's size "

@@ -11,24 +11,36 @@ import sys
 from functools import cache
 from types import ModuleType
 
-from generator.consumer.template import build_template
+from generator.consumer import template as consumer
+from generator.distributor import template as distributor
 from generator.inline import handlers_dir
 
-FUNCTIONS = {"copy_files": "CopyFunction", "initial_set_trigger": "InitialSetTriggerFunction"}
-SIDES = {"copy_files": "consumer", "initial_set_trigger": "consumer"}  # handlers/<side>/<name>.py
+FUNCTIONS = {  # handler module -> logical id of the function that runs it
+    "copy_files": "CopyFunction",
+    "initial_set_trigger": "InitialSetTriggerFunction",
+    "publisher": "PublisherFunction",
+    "initial_set": "InitialSetFunction",
+}
+SIDES = {  # handlers/<side>/<name>.py; the side is also the stack whose template inlines it
+    "copy_files": "consumer",
+    "initial_set_trigger": "consumer",
+    "publisher": "distributor",
+    "initial_set": "distributor",
+}
+BUILDERS = {"consumer": consumer.build_template, "distributor": distributor.build_template}
 FLAVOURS = ("source", "inlined")
 _counter = itertools.count()
 
 
 @cache
-def emitted_template() -> dict:
-    """The template as `python -m generator` builds it from the current sources."""
-    return build_template().to_dict()
+def emitted_template(stack: str = "consumer") -> dict:
+    """The template of `stack` as `python -m generator --stack STACK` builds it from the sources."""
+    return BUILDERS[stack]().to_dict()
 
 
 def inlined_code(name: str) -> str:
     """The `Code.ZipFile` string of the function that runs `handlers/<side>/<name>.py`."""
-    resource = emitted_template()["Resources"][FUNCTIONS[name]]
+    resource = emitted_template(SIDES[name])["Resources"][FUNCTIONS[name]]
     return resource["Properties"]["Code"]["ZipFile"]
 
 

@@ -55,3 +55,15 @@ def copy_files(request):
 def initial_set_trigger(request):
     """handlers/consumer/initial_set_trigger.py: as source and as inlined in the template."""
     return load_handler("initial_set_trigger", request.param)
+
+
+@pytest.fixture(params=FLAVOURS)
+def publisher(request):
+    """handlers/distributor/publisher.py: as source and as inlined in the distributor template."""
+    return load_handler("publisher", request.param)
+
+
+@pytest.fixture(params=FLAVOURS)
+def initial_set(request):
+    """handlers/distributor/initial_set.py: as source and as inlined in the distributor template."""
+    return load_handler("initial_set", request.param)

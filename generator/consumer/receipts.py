@@ -93,7 +93,9 @@ def _dead_letter_queue_policy(dlq: sqs.Queue, rule: events.Rule) -> sqs.QueuePol
         RECEIPT_DEAD_LETTER_QUEUE_POLICY,
         Condition=HAS_RECEIPT_EVENT_BUS,
         Queues=[Ref(dlq)],
-        PolicyDocument=policies.policy(policies.event_rule_may_send(dlq, rule)),
+        PolicyDocument=policies.policy(
+            policies.rule_may_send(dlq, GetAtt(rule, "Arn"), "AllowReceiptForwardingRule")
+        ),
     )
 
 

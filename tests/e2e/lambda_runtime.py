@@ -67,8 +67,10 @@ class DeployedFunction:
         """CloudFormation's resolved variables plus those the Lambda runtime sets."""
         config = self.configuration
         region = self.arn.split(":")[3]
+        # moto keeps a Ref to a Number parameter as a number; Lambda's variables are strings.
+        variables = config.get("Environment", {}).get("Variables", {})
         return {
-            **config.get("Environment", {}).get("Variables", {}),
+            **{name: str(value) for name, value in variables.items()},
             "AWS_REGION": region,
             "AWS_DEFAULT_REGION": region,
             "AWS_LAMBDA_FUNCTION_NAME": config["FunctionName"],

@@ -1,7 +1,8 @@
-"""The golden template: the accepted template, stored indented so a review shows what changed.
+"""The golden templates: the accepted templates, stored indented so a review shows what changed.
 
-The emitted template stays compact; the golden copy holds the same JSON one value per line
-(the inlined handler code stays one string). Accept an intended change with
+The emitted templates stay compact; each golden copy holds the same JSON one value per line
+(the inlined handler code stays one string): tests/golden/template.json for the consumer,
+tests/golden/distributor.json for the distributor. Accept an intended change with
 `python -m tests.generator.golden` and review the diff in the commit.
 """
 
@@ -12,9 +13,13 @@ import sys
 from pathlib import Path
 
 from generator.consumer.template import build_template
+from generator.distributor import template as distributor
 from generator.render import render
 
-GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "template.json"
+GOLDEN_DIR = Path(__file__).resolve().parent.parent / "golden"
+GOLDEN = GOLDEN_DIR / "template.json"
+GOLDENS = {"consumer": GOLDEN, "distributor": GOLDEN_DIR / "distributor.json"}
+BUILDERS = {"consumer": build_template, "distributor": distributor.build_template}
 UPDATE = "python -m tests.generator.golden"
 
 
@@ -23,15 +28,18 @@ def indented(template: dict) -> str:
     return json.dumps(template, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def emitted() -> dict:
-    """The template `python -m generator` emits from the current sources, parsed."""
-    return json.loads(render(build_template()))
+def emitted(stack: str = "consumer") -> dict:
+    """The template `python -m generator --stack STACK` emits from the current sources, parsed."""
+    return json.loads(render(BUILDERS[stack]()))
 
 
 def main() -> int:
-    """Write the emitted template as the new golden copy."""
-    GOLDEN.write_text(indented(emitted()), encoding="utf-8")
-    print(f"wrote {GOLDEN}: review `git diff {GOLDEN.relative_to(Path.cwd())}` before committing")
+    """Write each emitted template as its new golden copy."""
+    for stack, golden in GOLDENS.items():
+        golden.write_text(indented(emitted(stack)), encoding="utf-8")
+        print(
+            f"wrote {golden}: review `git diff {golden.relative_to(Path.cwd())}` before committing"
+        )
     return 0
 
 

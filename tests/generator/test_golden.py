@@ -1,6 +1,6 @@
-"""Golden test: the emitted template, as parsed JSON, against tests/golden/template.json.
+"""Golden test: each emitted template, as parsed JSON, against its copy in tests/golden/.
 
-Any change to the generator or a handler changes the template; accept it deliberately with
+Any change to the generator or a handler changes a template; accept it deliberately with
 `python -m tests.generator.golden` and review the diff in the commit.
 """
 
@@ -9,7 +9,9 @@ from __future__ import annotations
 import difflib
 import json
 
-from tests.generator.golden import GOLDEN, UPDATE, emitted, indented
+import pytest
+
+from tests.generator.golden import GOLDENS, UPDATE, emitted, indented
 
 
 def readable_diff(expected: str, actual: str, limit: int = 80) -> str:
@@ -21,16 +23,18 @@ def readable_diff(expected: str, actual: str, limit: int = 80) -> str:
     return "\n".join(lines[:limit]) + ("\n..." if len(lines) > limit else "")
 
 
-def test_emitted_template_matches_golden_copy():
-    golden = GOLDEN.read_text(encoding="utf-8")
-    template = emitted()
+@pytest.mark.parametrize("stack", GOLDENS)
+def test_emitted_template_matches_golden_copy(stack):
+    golden = GOLDENS[stack].read_text(encoding="utf-8")
+    template = emitted(stack)
     assert template == json.loads(golden), (
-        f"emitted template differs from {GOLDEN.name}; if intended, run `{UPDATE}`\n"
-        + readable_diff(golden, indented(template))
+        f"emitted {stack} template differs from {GOLDENS[stack].name}; if intended, run "
+        f"`{UPDATE}`\n" + readable_diff(golden, indented(template))
     )
 
 
-def test_golden_copy_is_stored_indented():
+@pytest.mark.parametrize("stack", GOLDENS)
+def test_golden_copy_is_stored_indented(stack):
     # One value per line: a change to a resource shows as changed lines in a review.
-    golden = GOLDEN.read_text(encoding="utf-8")
+    golden = GOLDENS[stack].read_text(encoding="utf-8")
     assert golden == indented(json.loads(golden)), f"reformat it with `{UPDATE}`"

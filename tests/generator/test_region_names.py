@@ -14,6 +14,7 @@ import pytest
 
 from generator.consumer.parameters import REGION
 from generator.inline import inline_handler
+from testkit.handlers import SIDES
 from tests.support.regions import real_region_names
 
 
@@ -21,11 +22,11 @@ def test_the_parameter_validates_with_the_one_region_pattern(template):
     assert template["Parameters"]["DistributionRegion"]["AllowedPattern"] == f"^{REGION}$"
 
 
-@pytest.mark.parametrize("handler", ["copy_files", "initial_set_trigger"])
+@pytest.mark.parametrize("handler", sorted(SIDES))
 def test_each_handler_carries_the_parameters_region_pattern(handler):
     # Read as the generator reads a handler's constants (the module's names outside __all__ are
     # renamed in the inlined code, so tests do not use them)
-    assert inline_handler(handler, "consumer").constant("REGION") == REGION
+    assert inline_handler(handler, SIDES[handler]).constant("REGION") == REGION
 
 
 def test_every_real_region_is_a_region_name():

@@ -131,6 +131,8 @@ def test_a_string_parameter_without_max_length_is_refused():
         ({"Type": "String", "AllowedValues": ["a", "bbb"], "MaxLength": 2}, 2),
         ({"Type": "Number", "AllowedValues": [1, 250]}, 3),
         ({"Type": "String", "MaxLength": "7"}, 7),
+        # the defaults loaders bake only canonical integers: "43200", never "043200.0"
+        ({"Type": "Number", "MinValue": 60, "MaxValue": 43200}, 5),
     ],
 )
 def test_allowed_values_bound_a_parameter_too(parameter, longest):
@@ -141,6 +143,7 @@ def test_allowed_values_bound_a_parameter_too(parameter, longest):
     "parameter",
     [
         {"Type": "Number", "MaxValue": 10},  # "0000000010.000" is a Number no larger than 10
+        {"Type": "Number", "MinValue": -5, "MaxValue": 10},  # "-5.000000" too
         {"Type": "CommaDelimitedList", "AllowedValues": ["a"]},  # "a,a,a,..." repeats it
         {"Type": "List<AWS::EC2::Subnet::Id>"},
         {"Type": "AWS::SSM::Parameter::Value<String>"},

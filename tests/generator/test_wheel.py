@@ -28,6 +28,7 @@ import pytest
 
 import generator
 from generator.consumer.template import HANDLER_MODULES, build_template
+from generator.distributor import template as distributor
 from generator.render import render
 from tests.generator.test_cli import ROOT
 
@@ -112,6 +113,8 @@ def test_wheel_ships_the_handlers(installed):
     names = set(zipfile.ZipFile(installed.wheel).namelist())
     for module in HANDLER_MODULES:
         assert f"generator/handlers/consumer/{module}.py" in names
+    for module in distributor.HANDLER_MODULES:
+        assert f"generator/handlers/distributor/{module}.py" in names
 
 
 def test_wheel_ships_the_generator_alone(installed):
@@ -125,6 +128,13 @@ def test_installed_package_is_the_wheels_not_the_checkout(installed):
     module, handlers = map(Path, installed.run("python", "-c", code).stdout.split("\n")[:2])
     venv_dir = installed.tmp / "venv"
     assert module.is_relative_to(venv_dir) and handlers.is_relative_to(venv_dir)
+
+
+def test_console_script_builds_the_checkouts_distributor_byte_for_byte(installed):
+    output = installed.tmp / "distributor.json"
+    result = installed.run(CONSOLE_SCRIPT, "--stack", "distributor", "--output", output)
+    assert f"wrote {output}" in result.stdout
+    assert output.read_text(encoding="utf-8") == render(distributor.build_template())
 
 
 def test_console_script_builds_the_checkouts_template_byte_for_byte(installed):

@@ -1,0 +1,82 @@
+"""The distribution bucket: every artifact, addressed by its tags; its TLS-only policy.
+
+Objects are addressed by their S3 tags `account` and `region` (absent means ALL); S3 announces
+each new object to EventBridge, where the publisher's rule picks it up (publishing.py).
+"""
+
+from __future__ import annotations
+
+from troposphere import Ref, Template, s3
+
+from generator import policies
+from generator.checkov import skips
+
+BUCKET = "DistributionBucket"
+BUCKET_POLICY = "DistributionBucketPolicy"
+# Days a replaced version stays: announced URLs are pinned to a version, and a consumer that
+# retries late still finds it (far beyond any URL's lifetime).
+NONCURRENT_DAYS = 30
+BUCKET_SKIPS = (
+    ("CKV_AWS_18", "CloudTrail can log it"),
+    ("CKV_AWS_145", "SSE-S3: presigned GETs need no key grant"),
+)
+
+
+def add_storage(template: Template) -> s3.Bucket:
+    """Add the retained, versioned, private bucket (EventBridge notifications on) and policy."""
+    bucket = template.add_resource(_bucket())
+    template.add_resource(
+        s3.BucketPolicy(
+            BUCKET_POLICY,
+            DeletionPolicy="Retain",
+            UpdateReplacePolicy="Retain",
+            Bucket=Ref(bucket),
+            PolicyDocument=policies.policy(policies.deny_insecure_transport(Ref(bucket))),
+        )
+    )
+    return bucket
+
+
+def _bucket() -> s3.Bucket:
+    return s3.Bucket(
+        BUCKET,
+        DeletionPolicy="Retain",
+        UpdateReplacePolicy="Retain",
+        BucketEncryption=s3.BucketEncryption(
+            ServerSideEncryptionConfiguration=[
+                s3.ServerSideEncryptionRule(
+                    ServerSideEncryptionByDefault=s3.ServerSideEncryptionByDefault(
+                        SSEAlgorithm="AES256"
+                    )
+                )
+            ]
+        ),
+        PublicAccessBlockConfiguration=s3.PublicAccessBlockConfiguration(
+            BlockPublicAcls=True,
+            BlockPublicPolicy=True,
+            IgnorePublicAcls=True,
+            RestrictPublicBuckets=True,
+        ),
+        OwnershipControls=s3.OwnershipControls(
+            Rules=[s3.OwnershipControlsRule(ObjectOwnership="BucketOwnerEnforced")]
+        ),
+        VersioningConfiguration=s3.VersioningConfiguration(Status="Enabled"),
+        NotificationConfiguration=s3.NotificationConfiguration(
+            EventBridgeConfiguration=s3.EventBridgeConfiguration(EventBridgeEnabled=True)
+        ),
+        LifecycleConfiguration=s3.LifecycleConfiguration(
+            Rules=[
+                s3.LifecycleRule(
+                    Id="ExpireNoncurrentAndAbortIncompleteUploads",
+                    Status="Enabled",
+                    NoncurrentVersionExpiration=s3.NoncurrentVersionExpiration(
+                        NoncurrentDays=NONCURRENT_DAYS
+                    ),
+                    AbortIncompleteMultipartUpload=s3.AbortIncompleteMultipartUpload(
+                        DaysAfterInitiation=1
+                    ),
+                )
+            ]
+        ),
+        Metadata=skips(*BUCKET_SKIPS),
+    )

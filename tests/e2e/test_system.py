@@ -1,0 +1,106 @@
+"""The whole system from zero on moto: distributor, consumers built from its outputs, artifacts.
+
+GIVEN the distributor deployed in its own account, and the consumer template built from the
+ distributor's outputs (README: "The whole system from zero") and deployed in two accounts and
+ two regions each (the stack set's shape)
+WHEN the platform team puts artifacts into the distribution bucket, and later a new consumer
+ account is added
+THEN every consumer an artifact is addressed to holds it, verified, and nobody else does; the
+ receipts are in the distributor's receipt log group; the new consumer receives the initial set.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from generator.consumer.defaults import check_defaults
+from tests.e2e.moto_glue import MOTO_GAP_WARNINGS
+from tests.e2e.system import CONSUMERS, LATE_CONSUMER, System, launched
+
+pytestmark = [pytest.mark.e2e, MOTO_GAP_WARNINGS]
+
+FOR_EVERYONE = ("release/app-1.0.zip", b"the application, version 1.0\n" * 2000)
+FOR_ACCOUNT_ONE = ("team-one/tool.bin", b"only for account one\n" * 50)
+FOR_ONE_STACK = ("team-two/us-east-2.cfg", b"only for account two in us-east-2\n")
+
+
+@pytest.fixture(scope="module")
+def system(moto_endpoint, tmp_path_factory):
+    """A fresh moto with the distributor and four consumers deployed."""
+    with launched(moto_endpoint, tmp_path_factory.mktemp("system")) as system:
+        for account, region in CONSUMERS:
+            system.deploy_consumer(account, region)
+        yield system
+
+
+def digest(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def receipts_for(system: System, key: str) -> dict[str, dict]:
+    """The receipts in the log group for `key`, by the target bucket they name."""
+    return {
+        event["detail"]["bucket"]: event["detail"]
+        for event in system.receipts()
+        if event["detail"]["key"] == key
+    }
+
+
+def target_bucket(system: System, account: str, region: str) -> str:
+    return f"tts-cloud-artifacts-{account}-{region}"
+
+
+def test_the_distributors_outputs_are_the_consumers_defaults(system):
+    defaults = system.consumer_defaults()
+    assert check_defaults(defaults) == defaults
+    assert defaults["DistributionRegion"] == "eu-west-1"
+    assert system.outputs["ReceiptLogGroup"].startswith("/aws/events/")
+
+
+def test_an_artifact_for_everyone_reaches_every_consumer_verified_with_receipts(system):
+    key, content = FOR_EVERYONE
+    system.put(key, content)
+    assert system.publish_pending() == 1  # the publisher ran on the bucket's S3 event
+    system.drain()
+    for account, region in CONSUMERS:
+        assert system.held(account, region).get(key) == content, (account, region)
+    receipts = receipts_for(system, key)
+    assert set(receipts) == {target_bucket(system, *consumer) for consumer in CONSUMERS}
+    for detail in receipts.values():
+        assert detail["sha256"] == digest(content)  # verified against the announced checksum
+        assert (detail["outcome"], detail["size"]) == ("copied", len(content))
+
+
+def test_an_artifact_tagged_for_one_account_reaches_only_that_account(system):
+    key, content = FOR_ACCOUNT_ONE
+    system.put(key, content, {"account": "111111111111"})
+    system.publish_pending()
+    system.drain()
+    holders = {c for c in CONSUMERS if key in system.held(*c)}
+    assert holders == {c for c in CONSUMERS if c[0] == "111111111111"}
+    assert set(receipts_for(system, key)) == {target_bucket(system, *c) for c in holders}
+
+
+def test_an_artifact_tagged_for_one_account_and_region_reaches_only_that_stack(system):
+    key, content = FOR_ONE_STACK
+    system.put(key, content, {"account": "222222222222", "region": "us-east-2"})
+    system.publish_pending()
+    system.drain()
+    assert {c for c in CONSUMERS if key in system.held(*c)} == {("222222222222", "us-east-2")}
+
+
+def test_a_new_consumer_receives_the_initial_set_and_no_one_else_is_sent_it_again(system):
+    before = {c: dict(poller.deliveries) for c, poller in system.pollers.items()}
+    executions = len(system.served)
+    # WHEN a consumer in a new account and region is deployed (its trigger starts the machine)
+    system.deploy_consumer(*LATE_CONSUMER)
+    system.drain()
+    # THEN one execution ran, and the consumer holds exactly what is addressed to it
+    assert len(system.served) == executions + 1
+    assert system.held(*LATE_CONSUMER) == {FOR_EVERYONE[0]: FOR_EVERYONE[1]}
+    detail = receipts_for(system, FOR_EVERYONE[0])[target_bucket(system, *LATE_CONSUMER)]
+    assert detail["sha256"] == digest(FOR_EVERYONE[1])
+    # AND the initial set went to that consumer alone
+    assert {c: dict(p.deliveries) for c, p in system.pollers.items() if c in before} == before
