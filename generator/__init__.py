@@ -1,7 +1,7 @@
-"""Generator of the build-artifact-consumer CloudFormation template."""
+"""Generator of the build-artifact-consumer CloudFormation templates (consumer, distributor)."""
 
 # The one version, a literal before any import: setup.cfg reads it (attr:) without importing the
-# package, `--version` prints it, and generator.consumer.template puts it into the template.
+# package, `--version` prints it, and each template module (consumer, distributor) puts it in.
 __version__ = "0.2.0"
 
 from generator.consumer.template import build_template

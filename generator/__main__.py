@@ -1,4 +1,4 @@
-"""`python -m generator`: emit the consumer stack's template."""
+"""`python -m generator`: build a template (consumer or distributor), or `fleet ...` the status."""
 
 import sys
 

@@ -101,8 +101,9 @@ def _format(value: str) -> str:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = _Parser(
         prog=program_name(),
-        description="Build the build-artifact-consumer CloudFormation template from generator/ "
-        "and handlers/, validate it with cfn-lint and write it.",
+        description="Build a build-artifact-consumer CloudFormation template (the consumer's, or "
+        "with --stack distributor the distributor's) from generator/ and handlers/, validate it "
+        "with cfn-lint and write it.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -134,7 +135,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=Path,
         metavar="FILE",
         help="JSON or YAML mapping of parameter name -> default, baked into the template; "
-        "each value must match its parameter's AllowedPattern",
+        "each value must fit its parameter's MaxLength and match its AllowedPattern",
     )
     parser.add_argument(
         "--quiet",

@@ -1,4 +1,4 @@
-"""IAM policies: awacs statement factories shared by every role and resource policy in the stack.
+"""IAM policies: awacs statement factories for every role and resource policy of both templates.
 
 Every ARN is built with `Sub`/`GetAtt` and `${AWS::Partition}`; nothing here splits strings.
 """

@@ -2,8 +2,8 @@
 
 The handlers cannot import the generator (Lambda has only index.py), so each carries the pattern
 as a literal; these tests keep the copies equal and the pattern true to AWS's regions. That both
-handlers act on every such region is tested with them (tests/copy/test_source_allow_list.py,
-tests/trigger/test_regions.py).
+consumer handlers act on every such region is tested with them
+(tests/copy/test_source_allow_list.py, tests/trigger/test_regions.py).
 """
 
 from __future__ import annotations
