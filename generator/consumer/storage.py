@@ -8,6 +8,7 @@ from typing import Any
 from troposphere import Equals, If, Or, Ref, Sub, Template, s3, ssm
 
 from generator import policies
+from generator.buckets import private_bucket
 from generator.checkov import skips
 from generator.consumer.parameters import NO_VALUE
 
@@ -65,43 +66,11 @@ def _bucket_name_parameter(params: dict, name: Any) -> ssm.Parameter:
 
 
 def _bucket(after: list[str]) -> s3.Bucket:
-    return s3.Bucket(
+    return private_bucket(
         BUCKET,
+        30,  # days a replaced artifact is kept
         DependsOn=after,
         Condition=CREATE_NEW_BUCKET,
-        DeletionPolicy="Retain",
-        UpdateReplacePolicy="Retain",
         BucketName=Sub("tts-cloud-artifacts-${AWS::AccountId}-${AWS::Region}"),
-        BucketEncryption=s3.BucketEncryption(
-            ServerSideEncryptionConfiguration=[
-                s3.ServerSideEncryptionRule(
-                    ServerSideEncryptionByDefault=s3.ServerSideEncryptionByDefault(
-                        SSEAlgorithm="AES256"
-                    )
-                )
-            ]
-        ),
-        PublicAccessBlockConfiguration=s3.PublicAccessBlockConfiguration(
-            BlockPublicAcls=True,
-            BlockPublicPolicy=True,
-            IgnorePublicAcls=True,
-            RestrictPublicBuckets=True,
-        ),
-        OwnershipControls=s3.OwnershipControls(
-            Rules=[s3.OwnershipControlsRule(ObjectOwnership="BucketOwnerEnforced")]
-        ),
-        VersioningConfiguration=s3.VersioningConfiguration(Status="Enabled"),
-        LifecycleConfiguration=s3.LifecycleConfiguration(
-            Rules=[
-                s3.LifecycleRule(
-                    Id="ExpireNoncurrentAndAbortIncompleteUploads",
-                    Status="Enabled",
-                    NoncurrentVersionExpiration=s3.NoncurrentVersionExpiration(NoncurrentDays=30),
-                    AbortIncompleteMultipartUpload=s3.AbortIncompleteMultipartUpload(
-                        DaysAfterInitiation=1
-                    ),
-                )
-            ]
-        ),
         Metadata=skips(*BUCKET_SKIPS),
     )

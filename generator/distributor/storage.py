@@ -9,6 +9,7 @@ from __future__ import annotations
 from troposphere import Ref, Template, s3
 
 from generator import policies
+from generator.buckets import private_bucket
 from generator.checkov import skips
 
 BUCKET = "DistributionBucket"
@@ -38,45 +39,11 @@ def add_storage(template: Template) -> s3.Bucket:
 
 
 def _bucket() -> s3.Bucket:
-    return s3.Bucket(
+    return private_bucket(
         BUCKET,
-        DeletionPolicy="Retain",
-        UpdateReplacePolicy="Retain",
-        BucketEncryption=s3.BucketEncryption(
-            ServerSideEncryptionConfiguration=[
-                s3.ServerSideEncryptionRule(
-                    ServerSideEncryptionByDefault=s3.ServerSideEncryptionByDefault(
-                        SSEAlgorithm="AES256"
-                    )
-                )
-            ]
-        ),
-        PublicAccessBlockConfiguration=s3.PublicAccessBlockConfiguration(
-            BlockPublicAcls=True,
-            BlockPublicPolicy=True,
-            IgnorePublicAcls=True,
-            RestrictPublicBuckets=True,
-        ),
-        OwnershipControls=s3.OwnershipControls(
-            Rules=[s3.OwnershipControlsRule(ObjectOwnership="BucketOwnerEnforced")]
-        ),
-        VersioningConfiguration=s3.VersioningConfiguration(Status="Enabled"),
+        NONCURRENT_DAYS,
         NotificationConfiguration=s3.NotificationConfiguration(
             EventBridgeConfiguration=s3.EventBridgeConfiguration(EventBridgeEnabled=True)
-        ),
-        LifecycleConfiguration=s3.LifecycleConfiguration(
-            Rules=[
-                s3.LifecycleRule(
-                    Id="ExpireNoncurrentAndAbortIncompleteUploads",
-                    Status="Enabled",
-                    NoncurrentVersionExpiration=s3.NoncurrentVersionExpiration(
-                        NoncurrentDays=NONCURRENT_DAYS
-                    ),
-                    AbortIncompleteMultipartUpload=s3.AbortIncompleteMultipartUpload(
-                        DaysAfterInitiation=1
-                    ),
-                )
-            ]
         ),
         Metadata=skips(*BUCKET_SKIPS),
     )
