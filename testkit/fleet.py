@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import boto3
 
+from testkit.accounts import assumed_session
+
 REGION = "eu-west-1"
 STACK = "build-artifact-distributor"
 STREAM = "receipts"
@@ -47,16 +49,7 @@ def template(outputs: dict) -> str:
 
 def session_in(account: str, region: str) -> boto3.Session:
     """Credentials in `account` (moto gives an assumed role that account's resources)."""
-    role = f"arn:aws:iam::{account}:role/fleet-test"
-    credentials = boto3.client("sts").assume_role(RoleArn=role, RoleSessionName="fleet")[
-        "Credentials"
-    ]
-    return boto3.Session(
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-        region_name=region,
-    )
+    return assumed_session(f"arn:aws:iam::{account}:role/fleet-test", region)
 
 
 @dataclass

@@ -14,6 +14,8 @@ from hashlib import sha256
 
 import boto3
 
+from testkit.accounts import assumed_session
+
 ALL = "ALL"
 PRESIGNED_SECONDS = 3600
 PASS_MACHINE = json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}})
@@ -109,20 +111,6 @@ class Distributor:
             target = execution["input"]
             for key, content in INITIAL_SET.items():
                 self.publish(key, content, target["AccountId"], target["Region"])
-
-
-def assumed_session(role_arn: str, region: str) -> boto3.Session:
-    """Credentials in the role's account (the distributor's, the central bus's): moto gives an
-    assumed role its account's resources."""
-    credentials = boto3.client("sts").assume_role(RoleArn=role_arn, RoleSessionName="e2e")[
-        "Credentials"
-    ]
-    return boto3.Session(
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-        region_name=region,
-    )
 
 
 def create_distributor(defaults: dict[str, str], consumer_account: str) -> Distributor:

@@ -17,7 +17,7 @@ import json
 
 import boto3
 
-from tests.e2e.distributor import assumed_session
+from testkit.accounts import assumed_session
 from tests.support.event_tap import RECEIPT_DETAIL_TYPE, RECEIPT_SOURCE, EventTap, tap
 
 OTHER_SOURCE = "team.other-application"  # some other application's events on the same bus
