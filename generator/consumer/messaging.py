@@ -23,9 +23,9 @@ from troposphere import (
 from generator import policies
 from generator.checkov import skips
 from generator.consumer.regions import OPT_IN_REGIONS, is_one_of
+from generator.queues import QUEUE_DELETION_POLICY, QUEUE_SKIPS, dead_letter_queue
 
 MAX_RECEIVE_COUNT = 5
-DLQ_RETENTION_SECONDS = 14 * 24 * 3600
 QUEUE_RETENTION_SECONDS = 4 * 24 * 3600
 VISIBILITY_FACTOR = 6  # AWS's advice for SQS event sources: at least 6 x the function timeout
 # The copy handler's schedule of next tries (seconds after the Nth failed receive), read from its
@@ -43,12 +43,10 @@ QUEUE_POLICY = "ArtifactQueuePolicy"
 SUBSCRIPTION = "DistributionSubscription"
 DEAD_LETTER_ALARM = "DeadLetterQueueAlarm"
 ALARM_PERIOD = 300  # seconds
-QUEUE_SKIPS = (("CKV_AWS_27", "SQS-managed SSE"),)
-# Deleting or replacing the stack deletes both queues with any message still in them: without
-# its subscription and function a queue is useless, and nothing is lost for good, because the
-# distributor still holds every artifact (a new stack, or a new TriggerVersion, asks for the
-# initial set again).
-QUEUE_DELETION_POLICY = "Delete"
+# Deleting or replacing the stack deletes both queues (QUEUE_DELETION_POLICY) with any message
+# still in them: without its subscription and function a queue is useless, and nothing is lost
+# for good, because the distributor still holds every artifact (a new stack, or a new
+# TriggerVersion, asks for the initial set again).
 
 
 @dataclass(frozen=True)
@@ -103,14 +101,7 @@ def add_messaging(
 
 
 def _dead_letter_queue() -> sqs.Queue:
-    return sqs.Queue(
-        DEAD_LETTER_QUEUE,
-        DeletionPolicy=QUEUE_DELETION_POLICY,
-        UpdateReplacePolicy=QUEUE_DELETION_POLICY,
-        SqsManagedSseEnabled=True,
-        MessageRetentionPeriod=DLQ_RETENTION_SECONDS,
-        Metadata=skips(*QUEUE_SKIPS),
-    )
+    return dead_letter_queue(DEAD_LETTER_QUEUE)
 
 
 def _queue(dlq: sqs.Queue, visibility_timeout: int) -> sqs.Queue:

@@ -12,13 +12,10 @@ from __future__ import annotations
 from troposphere import Equals, GetAtt, Not, Ref, Template, cloudwatch, events, iam, sqs
 
 from generator import policies
-from generator.checkov import skips
 from generator.consumer.messaging import (
-    DLQ_RETENTION_SECONDS,
-    QUEUE_DELETION_POLICY,
-    QUEUE_SKIPS,
     queue_alarm,
 )
+from generator.queues import dead_letter_queue
 
 RECEIPT_SOURCE = "build-artifact-consumer"  # the Source of every receipt the copy function puts
 HAS_RECEIPT_EVENT_BUS = "HasReceiptEventBus"
@@ -76,15 +73,7 @@ def _dead_letter_queue() -> sqs.Queue:
     # SQS-managed encryption: EventBridge cannot send to a queue under the AWS managed KMS key.
     # Deleted with the stack like the artifact queues (messaging.py): its receipts are replayed
     # through the stack's rule (README, Troubleshooting), so they go with it; the artifacts stay.
-    return sqs.Queue(
-        RECEIPT_DEAD_LETTER_QUEUE,
-        Condition=HAS_RECEIPT_EVENT_BUS,
-        DeletionPolicy=QUEUE_DELETION_POLICY,
-        UpdateReplacePolicy=QUEUE_DELETION_POLICY,
-        SqsManagedSseEnabled=True,
-        MessageRetentionPeriod=DLQ_RETENTION_SECONDS,
-        Metadata=skips(*QUEUE_SKIPS),
-    )
+    return dead_letter_queue(RECEIPT_DEAD_LETTER_QUEUE, Condition=HAS_RECEIPT_EVENT_BUS)
 
 
 def _dead_letter_queue_policy(dlq: sqs.Queue, rule: events.Rule) -> sqs.QueuePolicy:

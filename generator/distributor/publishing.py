@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from troposphere import GetAtt, Ref, Template, awslambda, cloudwatch, events, sns, sqs
 
 from generator import policies
-from generator.checkov import skips
 from generator.distributor.parameters import Consumers
 from generator.functions import FunctionIds, FunctionSpec, PythonFunction, add_python_function
 from generator.inline import InlinedCode
+from generator.queues import dead_letter_queue
 
 TOPIC = "DistributionTopic"
 TOPIC_POLICY = "DistributionTopicPolicy"
@@ -36,7 +36,6 @@ PUBLISHER_MEMORY = 256
 # EventBridge retries delivery to Lambda for up to a day; Lambda retries a failed run twice.
 TARGET_RETRY = {"MaximumRetryAttempts": 185, "MaximumEventAgeInSeconds": 86_400}
 FUNCTION_RETRIES = 2
-DLQ_RETENTION_SECONDS = 14 * 24 * 3600
 SNS_MANAGED_KEY = "alias/aws/sns"
 
 
@@ -116,14 +115,7 @@ def _spec(code: InlinedCode, environment: dict, bucket, topic, dlq) -> FunctionS
 
 
 def _dead_letter_queue() -> sqs.Queue:
-    return sqs.Queue(
-        DEAD_LETTER_QUEUE,
-        DeletionPolicy="Delete",
-        UpdateReplacePolicy="Delete",
-        SqsManagedSseEnabled=True,
-        MessageRetentionPeriod=DLQ_RETENTION_SECONDS,
-        Metadata=skips(("CKV_AWS_27", "SQS-managed SSE")),
-    )
+    return dead_letter_queue(DEAD_LETTER_QUEUE)
 
 
 def _rule(bucket, publisher: PythonFunction, dlq: sqs.Queue) -> events.Rule:
